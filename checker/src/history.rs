@@ -326,7 +326,10 @@ mod tests {
         let back = History::from_jsonl(&text).unwrap();
         assert_eq!(back, h);
         assert_eq!(back.to_jsonl(), text);
-        assert!(!text.contains("\"key\""), "absent fields are left out: {text}");
+        assert!(
+            !text.contains("\"key\""),
+            "absent fields are left out: {text}"
+        );
     }
 
     #[test]
@@ -339,7 +342,8 @@ mod tests {
 
     #[test]
     fn malformed_jsonl_reports_line_and_column() {
-        let err = History::from_jsonl("\n{\"index\":0,\"time\":0,\"type\":\"bogus\",\"f\":\"x\"}").unwrap_err();
+        let err = History::from_jsonl("\n{\"index\":0,\"time\":0,\"type\":\"bogus\",\"f\":\"x\"}")
+            .unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.column > 1, "{err}");
         assert!(err.message.contains("bogus"), "{err}");
