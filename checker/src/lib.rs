@@ -10,8 +10,11 @@
 //! - [`attribution`]: every reply must belong to its own request.
 //! - [`report`]: runs every checker over a history and folds their results
 //!   into one [`Report`].
+//! - [`fixtures`]: small hand-built histories (a clean run, go-redis #1113)
+//!   for tests, here and in `anarcho-reports`, and for trying things out.
 
 pub mod attribution;
+pub mod fixtures;
 pub mod history;
 pub mod report;
 pub mod verdict;
