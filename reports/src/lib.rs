@@ -1,0 +1,29 @@
+//! # anarcho-reports
+//!
+//! Turns a checked run (a [`History`](anarcho_checker::History) and its
+//! [`Report`](anarcho_checker::Report)) into files a person or a script can
+//! read later, without the tool that made them. Everything rendered here is a
+//! pure function of its input: the same run gives the same bytes, so run
+//! directories can be diffed and committed.
+//!
+//! ## Layout
+//! - [`run_dir`](crate::write_run): the [`RunRecord`] input and the run
+//!   directory layout, `<out>/<scenario>/<seed>/` plus a `latest` link.
+//! - [`results`](crate::Results): `results.json`, the versioned
+//!   machine-readable document (schema in `README.md`).
+//! - [`history_txt`](crate::render_history_txt): `history.txt`, one greppable
+//!   line per event.
+//! - [`html`](crate::render_html): `report.html`, one self-contained page
+//!   that works offline.
+
+mod history_txt;
+mod html;
+mod results;
+mod run_dir;
+#[cfg(test)]
+mod testing;
+
+pub use history_txt::render_history_txt;
+pub use html::render_html;
+pub use results::{Checkers, RESULTS_SCHEMA_VERSION, Results, ScenarioInfo, results_json};
+pub use run_dir::{RunRecord, write_run};
