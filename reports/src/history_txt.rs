@@ -60,12 +60,12 @@ pub(crate) fn ms(nanos: u64) -> String {
     format!("{}.{:03}", nanos / 1_000_000, nanos / 1_000 % 1_000)
 }
 
-/// `p3` for a process, `set-up` for wire traffic sent for no process, `-`
+/// `p3` for a process, `set-up` for requests and replies sent for no process, `-`
 /// for anything else without one.
 pub(crate) fn process_label(e: &Event) -> String {
     match (e.process, e.ty) {
         (Some(p), _) => format!("p{p}"),
-        (None, EventType::Send | EventType::Recv | EventType::Conn) => "set-up".to_string(),
+        (None, EventType::Send | EventType::Recv) => "set-up".to_string(),
         (None, _) => "-".to_string(),
     }
 }

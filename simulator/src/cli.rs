@@ -1,0 +1,129 @@
+//! The `anarcho` command line: argument definitions (clap) and the commands.
+//!
+//! `main` is a thin shell around [`main_with_args`], which returns the exit
+//! code (see `exit.rs`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit;
+use crate::scenario::Scenario;
+
+/// anarchoredis' harness: run scenario files against the real client in a
+/// deterministic simulated network, check the history, write a report.
+#[derive(Debug, Parser)]
+#[command(name = "anarcho", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario once, check it, and write its run directory.
+    ///
+    /// Exit codes: 0 valid, 1 invalid, 3 bad scenario file, 4 the run could
+    /// not be completed.
+    Run {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// The seed; defaults to the scenario's own `seed`.
+        #[arg(long, env = "ANARCHO_SEED")]
+        seed: Option<u64>,
+        /// Where run directories go: <out>/<scenario>/<seed>/.
+        #[arg(long, default_value = "target/anarcho")]
+        out: PathBuf,
+    },
+}
+
+/// Parses `args` (including the program name) and runs the command.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::VALID
+            });
+        }
+    };
+    match cli.command {
+        Command::Run { file, seed, out } => run(file, seed, out),
+    }
+}
+
+fn run(file: PathBuf, seed: Option<u64>, out: PathBuf) -> ExitCode {
+    let scenario = match Scenario::from_file(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::BAD_INPUT);
+        }
+    };
+    let seed = seed.unwrap_or(scenario.seed);
+    let outcome = match scenario.run(seed) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {} seed {seed}: {e}", scenario.name);
+            return ExitCode::from(exit::UNKNOWN);
+        }
+    };
+    let dir = match scenario.write_run(&outcome, &out) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!(
+                "error: writing the run directory under {}: {e}",
+                out.display()
+            );
+            return ExitCode::from(exit::UNKNOWN);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = print_summary(&mut stdout, &scenario, &outcome, &dir);
+    exit::for_verdict(outcome.verdict())
+}
+
+/// How many violations the summary lists before it says "and N more".
+const SHOWN_VIOLATIONS: usize = 5;
+
+fn print_summary(
+    w: &mut impl Write,
+    scenario: &Scenario,
+    outcome: &crate::RunOutcome,
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
+    let report = &outcome.report;
+    let expectation = match scenario.expect.verdict {
+        Some(v) if v == report.verdict => format!(" (as expected: {v})"),
+        Some(v) => format!(" (UNEXPECTED: the scenario expects {v})"),
+        None => String::new(),
+    };
+    writeln!(
+        w,
+        "{} seed {}: {}{expectation}",
+        scenario.name, outcome.seed, report.verdict
+    )?;
+    writeln!(
+        w,
+        "  {} operations: {} ok, {} fail, {} info",
+        report.counts.invoke, report.counts.ok, report.counts.fail, report.counts.info
+    )?;
+    let violations = &report.attribution.violations;
+    for v in violations.iter().take(SHOWN_VIOLATIONS) {
+        writeln!(w, "  {}", v.summary)?;
+    }
+    if violations.len() > SHOWN_VIOLATIONS {
+        writeln!(w, "  ... and {} more", violations.len() - SHOWN_VIOLATIONS)?;
+    }
+    writeln!(w, "report: {}", dir.join("report.html").display())?;
+    writeln!(w, "replay: {}", scenario.replay_command(outcome.seed))
+}

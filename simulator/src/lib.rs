@@ -1,0 +1,39 @@
+//! # anarcho-sim
+//!
+//! The harness that proves the anarchoredis client correct: it turns a
+//! scenario file and a seed into a deterministic turmoil world running the
+//! real client against fake-redis nodes, records a history, checks it and
+//! writes a run directory.
+//!
+//! ```no_run
+//! let scenario = anarcho_sim::Scenario::from_file("scenarios/issue-1113.toml")?;
+//! let outcome = scenario.run(1)?;
+//! println!("{}", outcome.verdict());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Layout
+//! - `scenario`: the TOML format, with `file:line:col` errors.
+//! - `world`: builds and runs the turmoil world.
+//! - `workload`: Jepsen-style logical processes driving the client.
+//! - `recorder`: the history on the simulated clock; also the client's wire
+//!   observer.
+//! - `connector`: lets the client dial turmoil's network.
+//! - `seeds`: derivation of every random stream from the scenario seed.
+//! - `run`: simulate, check, write ([`Scenario::run`]).
+//! - `cli` and `exit`: the `anarcho` command line and its exit codes.
+
+pub mod cli;
+mod connector;
+pub mod exit;
+mod recorder;
+mod run;
+pub mod scenario;
+mod seeds;
+mod workload;
+mod world;
+
+pub use connector::TurmoilConnector;
+pub use run::{RunOutcome, TOOL_VERSION};
+pub use scenario::{Scenario, ScenarioError};
+pub use world::Incomplete;

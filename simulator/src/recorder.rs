@@ -1,0 +1,169 @@
+//! The history recorder: one shared, append-only log on the simulated clock.
+//!
+//! Every host in a turmoil world runs on one thread, so events are appended
+//! in a deterministic order. Times come from `turmoil::sim_elapsed()`, never
+//! from the wall clock. The recorder also implements the client's
+//! [`WireObserver`], turning wire events into `send`/`recv`/`conn` history
+//! events tagged with the logical process that caused them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use anarcho_checker::{Event, EventType, History, Value};
+use anarchoredis::{ObservedReply, Purpose, WireEvent, WireObserver};
+
+tokio::task_local! {
+    /// The logical process the current task is running an operation for.
+    static PROCESS: u64;
+}
+
+/// Runs `fut` as logical process `process`, so its wire traffic is tagged.
+pub async fn as_process<F: std::future::Future>(process: u64, fut: F) -> F::Output {
+    PROCESS.scope(process, fut).await
+}
+
+fn current_process() -> Option<u64> {
+    PROCESS.try_with(|p| *p).ok()
+}
+
+/// Simulated nanoseconds since the run began.
+pub fn now_ns() -> u64 {
+    turmoil::sim_elapsed()
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}
+
+#[derive(Default)]
+struct State {
+    history: History,
+    /// The connection each process last sent a user command on.
+    last_conn: BTreeMap<u64, String>,
+}
+
+/// A cheap-to-clone handle to the run's history.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    state: Arc<Mutex<State>>,
+}
+
+impl Recorder {
+    /// A new, empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends an event stamped with the current simulated time.
+    pub fn record(&self, mut event: Event) {
+        event.time = now_ns();
+        self.lock().history.push(event);
+    }
+
+    /// The connection process `p` last sent a command on, if any.
+    pub fn last_conn(&self, p: u64) -> Option<String> {
+        self.lock().last_conn.get(&p).cloned()
+    }
+
+    /// A copy of the history so far.
+    pub fn history(&self) -> History {
+        self.lock().history.clone()
+    }
+}
+
+fn show_args(args: &[Vec<u8>]) -> Option<Value> {
+    let mut vals: Vec<Value> = args
+        .iter()
+        .map(|a| Value::Str(String::from_utf8_lossy(a).into_owned()))
+        .collect();
+    match vals.len() {
+        0 => None,
+        1 => vals.pop(),
+        _ => Some(Value::List(vals)),
+    }
+}
+
+/// A reply as a history value.
+pub fn redis_value(v: &redis::Value) -> Value {
+    match v {
+        redis::Value::Nil => Value::Nil,
+        redis::Value::Int(i) => Value::Int(*i),
+        redis::Value::Okay => Value::Str("OK".into()),
+        redis::Value::SimpleString(s) => Value::Str(s.clone()),
+        redis::Value::BulkString(b) => Value::Str(String::from_utf8_lossy(b).into_owned()),
+        redis::Value::Array(items) | redis::Value::Set(items) => {
+            Value::List(items.iter().map(redis_value).collect())
+        }
+        other => Value::Str(format!("{other:?}")),
+    }
+}
+
+impl WireObserver for Recorder {
+    fn on_event(&self, wire: WireEvent) {
+        let process = current_process();
+        let mut event;
+        match wire {
+            WireEvent::Open { conn } => {
+                event = Event::new(0, EventType::Conn, "open");
+                event.conn = Some(conn.to_string());
+            }
+            WireEvent::Send {
+                conn,
+                req,
+                purpose,
+                command,
+                args,
+            } => {
+                event = Event::new(0, EventType::Send, command);
+                event.conn = Some(conn.to_string());
+                event.req = Some(req);
+                event.value = show_args(&args);
+                if purpose == Purpose::Command {
+                    event.process = process;
+                    if let Some(p) = process {
+                        self.lock().last_conn.insert(p, conn.to_string());
+                    }
+                } else {
+                    event.note = Some("connection set-up".into());
+                }
+            }
+            WireEvent::Recv {
+                conn,
+                req,
+                reply,
+                purpose,
+                reply_value,
+            } => {
+                event = Event::new(0, EventType::Recv, "reply");
+                event.conn = Some(conn.to_string());
+                event.req = Some(req);
+                event.reply = Some(reply);
+                if purpose == Purpose::Command {
+                    event.process = process;
+                }
+                match reply_value {
+                    ObservedReply::Value(v) => event.value = Some(redis_value(&v)),
+                    ObservedReply::ServerError(e) => event.error = Some(e),
+                }
+            }
+            WireEvent::Poison { conn, reason } => {
+                event = Event::new(0, EventType::Conn, "poison");
+                event.conn = Some(conn.to_string());
+                event.error = Some(reason);
+            }
+            WireEvent::PoisonSuppressed { conn, reason } => {
+                event = Event::new(0, EventType::Conn, "poison-suppressed");
+                event.conn = Some(conn.to_string());
+                event.error = Some(reason);
+                event.note = Some("kept for reuse by a known-bug switch".into());
+            }
+            WireEvent::Close { conn } => {
+                event = Event::new(0, EventType::Conn, "close");
+                event.conn = Some(conn.to_string());
+            }
+        }
+        self.record(event);
+    }
+}
