@@ -120,7 +120,7 @@ fn banner(out: &mut String, run: &RunRecord<'_>) {
          <h1>{name} <span class=\"seed\">seed {seed}</span></h1>\n{expectation}\n\
          <p class=\"replay\">replay: <code id=\"replay\">{replay}</code> \
          <button type=\"button\" id=\"copy\" onclick=\"copyReplay()\">copy</button></p>\n\
-         <p class=\"small\">{file}anarcho {tool}</p>\n{jump}</div>\n</header>\n",
+         <p class=\"small\">{file}{tool}</p>\n{jump}</div>\n</header>\n",
         v = verdict.as_str(),
         V = verdict.as_str().to_ascii_uppercase(),
         name = esc(run.scenario_name),
