@@ -26,7 +26,7 @@ pub fn clean() -> History {
     b.user_op(c2, 2, 2, "get", Some("k1"), None, text("v1"));
     b.user_op(c2, 2, 3, "incr", Some("k2"), None, Some(Value::Int(1)));
     b.user_op(c2, 2, 4, "get", Some("k2"), None, text("1"));
-    b.user_op(c2, 2, 5, "del", Some("k1"), None, Some(Value::Int(1)));
+    b.user_op(c2, 2, 5, "del", Some("k1"), None, text("OK"));
     b.user_op(c2, 2, 6, "get", Some("k1"), None, Some(Value::Nil));
     b.build()
 }

@@ -14,6 +14,7 @@ use crate::known_bugs::Bugs;
 #[cfg(feature = "known-bugs")]
 use crate::known_bugs::KnownBug;
 use crate::observer::WireObserver;
+use crate::version::{Clock, SystemClock};
 
 /// One Redis node the client talks to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +54,88 @@ pub struct Config {
     pub(crate) connector: Arc<dyn Connector>,
     pub(crate) observer: Option<Arc<dyn WireObserver>>,
     pub(crate) bugs: Arc<Bugs>,
+    pub(crate) write_quorum: Option<usize>,
+    pub(crate) read_quorum: Option<usize>,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) consistency: Consistency,
+    pub(crate) read_repair: ReadRepair,
+    pub(crate) anti_entropy_interval: Duration,
+    pub(crate) anti_entropy_batch: usize,
+    pub(crate) anti_entropy_pause: Duration,
+    pub(crate) password: Option<String>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) backoff_base: Duration,
+    pub(crate) backoff_max: Duration,
+    pub(crate) rng_seed: u64,
+}
+
+/// How strong the guarantees of registers are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Consistency {
+    /// Dynamo-style: writes go to W replicas, reads return at R replies and
+    /// pick the newest version. Fast; stale reads are possible when
+    /// W + R <= N, and even with W + R > N reads are not linearizable.
+    #[default]
+    Eventual,
+    /// ABD: writes read the highest tag from a majority, then write
+    /// `(max + 1, id)` to a majority; reads write the newest value back to a
+    /// majority before returning. Linearizable registers, slower.
+    Linearizable,
+}
+
+/// What a read does about replicas it finds stale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReadRepair {
+    /// Nothing: only the healer repairs.
+    Off,
+    /// Repair in the background after returning.
+    #[default]
+    Async,
+    /// Repair before returning.
+    Blocking,
+}
+
+impl Config {
+    /// The number of nodes.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The write quorum W (default: a majority).
+    pub fn write_quorum(&self) -> usize {
+        self.write_quorum.unwrap_or(self.nodes.len() / 2 + 1)
+    }
+
+    /// The read quorum R (default: a majority).
+    pub fn read_quorum(&self) -> usize {
+        self.read_quorum.unwrap_or(self.nodes.len() / 2 + 1)
+    }
+
+    /// A majority of the nodes.
+    pub fn majority(&self) -> usize {
+        self.nodes.len() / 2 + 1
+    }
+
+    /// The consistency mode.
+    pub fn consistency(&self) -> Consistency {
+        self.consistency
+    }
+
+    /// The read-repair mode.
+    pub fn read_repair(&self) -> ReadRepair {
+        self.read_repair
+    }
+
+    /// The client's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The enabled known-bug switches (always none without the `known-bugs`
+    /// feature).
+    pub fn bugs(&self) -> &Bugs {
+        &self.bugs
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +149,14 @@ impl std::fmt::Debug for Config {
             .field("read_from_replicas", &self.read_from_replicas)
             .field("pool_size", &self.pool_size)
             .field("bugs", &self.bugs)
+            .field("write_quorum", &self.write_quorum())
+            .field("read_quorum", &self.read_quorum())
+            .field("operation_timeout", &self.operation_timeout)
+            .field("consistency", &self.consistency)
+            .field("read_repair", &self.read_repair)
+            .field("anti_entropy_interval", &self.anti_entropy_interval)
+            .field("anti_entropy_batch", &self.anti_entropy_batch)
+            .field("password", &self.password.as_ref().map(|_| "<set>"))
             .finish_non_exhaustive()
     }
 }
@@ -90,6 +181,19 @@ impl Default for ClientBuilder {
                 connector: Arc::new(TcpConnector),
                 observer: None,
                 bugs: Arc::new(Bugs::default()),
+                write_quorum: None,
+                read_quorum: None,
+                operation_timeout: Duration::from_secs(5),
+                consistency: Consistency::Eventual,
+                read_repair: ReadRepair::Async,
+                anti_entropy_interval: Duration::from_secs(10),
+                anti_entropy_batch: 100,
+                anti_entropy_pause: Duration::from_millis(10),
+                password: None,
+                clock: Arc::new(SystemClock),
+                backoff_base: Duration::from_millis(10),
+                backoff_max: Duration::from_secs(1),
+                rng_seed: 0,
             },
         }
     }
@@ -165,6 +269,88 @@ impl ClientBuilder {
         self
     }
 
+    /// The write quorum W: how many replicas must acknowledge a write.
+    /// Default: a majority of the nodes.
+    pub fn write_quorum(mut self, w: usize) -> Self {
+        self.config.write_quorum = Some(w);
+        self
+    }
+
+    /// The read quorum R: how many replicas a read waits for. Default: a
+    /// majority of the nodes.
+    pub fn read_quorum(mut self, r: usize) -> Self {
+        self.config.read_quorum = Some(r);
+        self
+    }
+
+    /// How long a whole operation (all its phases and replicas) may take.
+    /// Default 5 s.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.operation_timeout = timeout;
+        self
+    }
+
+    /// Eventual (Dynamo) or linearizable (ABD) registers. Default eventual.
+    pub fn consistency(mut self, mode: Consistency) -> Self {
+        self.config.consistency = mode;
+        self
+    }
+
+    /// What reads do about stale replicas. Default async.
+    pub fn read_repair(mut self, mode: ReadRepair) -> Self {
+        self.config.read_repair = mode;
+        self
+    }
+
+    /// How often the anti-entropy healer starts a pass. Default 10 s.
+    pub fn anti_entropy_interval(mut self, interval: Duration) -> Self {
+        self.config.anti_entropy_interval = interval;
+        self
+    }
+
+    /// How many keys the healer SCANs and compares per batch; it pauses
+    /// between batches, which bounds its rate. Default 100.
+    pub fn anti_entropy_batch(mut self, batch: usize) -> Self {
+        self.config.anti_entropy_batch = batch;
+        self
+    }
+
+    /// How long the healer pauses between batches: with the batch size,
+    /// this caps its rate. Default 10 ms.
+    pub fn anti_entropy_pause(mut self, pause: Duration) -> Self {
+        self.config.anti_entropy_pause = pause;
+        self
+    }
+
+    /// A password, sent with `AUTH` at connection set-up.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.config.password = Some(password.into());
+        self
+    }
+
+    /// The clock that version tags follow. Default: the system clock.
+    /// Simulations inject their simulated clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.config.clock = Arc::new(clock);
+        self
+    }
+
+    /// Reconnect backoff after a failed dial: it doubles from `base` up to
+    /// `max`, with jitter drawn from an RNG seeded by [`Self::rng_seed`].
+    /// Default 10 ms to 1 s.
+    pub fn reconnect_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.config.backoff_base = base;
+        self.config.backoff_max = max;
+        self
+    }
+
+    /// The seed of the client's RNG (backoff jitter), so simulations stay
+    /// deterministic. Default 0.
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.config.rng_seed = seed;
+        self
+    }
+
     /// Turns on a known-bug switch. Only with the `known-bugs` feature; for
     /// the harness, never for production.
     #[cfg(feature = "known-bugs")]
@@ -181,8 +367,27 @@ impl ClientBuilder {
             Some("at least one node is required".to_string())
         } else if config.pool_size == 0 {
             Some("pool_size must be at least 1".to_string())
-        } else if config.command_timeout.is_zero() || config.connect_timeout.is_zero() {
+        } else if config.command_timeout.is_zero()
+            || config.connect_timeout.is_zero()
+            || config.operation_timeout.is_zero()
+        {
             Some("timeouts must be greater than zero".to_string())
+        } else if !(1..=config.nodes.len()).contains(&config.write_quorum())
+            || !(1..=config.nodes.len()).contains(&config.read_quorum())
+        {
+            Some(format!(
+                "quorums must be between 1 and the node count {}: W = {}, R = {}",
+                config.nodes.len(),
+                config.write_quorum(),
+                config.read_quorum()
+            ))
+        } else if config.name.is_empty() || config.name.contains([':', ' ']) {
+            Some(format!(
+                "the client name {:?} must be non-empty, without ':' or spaces (it is part of every version tag)",
+                config.name
+            ))
+        } else if config.anti_entropy_batch == 0 {
+            Some("anti_entropy_batch must be at least 1".to_string())
         } else {
             None
         };
@@ -201,6 +406,32 @@ mod tests {
     fn node_names_come_from_host_names_but_keep_ip_addresses_whole() {
         assert_eq!(&*Node::from_addr("redis-1:6379").name, "redis-1");
         assert_eq!(&*Node::from_addr("127.0.0.1:7000").name, "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn quorums_default_to_majorities_and_are_validated() {
+        let c = Client::builder()
+            .node("a:1")
+            .node("b:1")
+            .node("c:1")
+            .build()
+            .unwrap();
+        assert_eq!(
+            (c.config().write_quorum(), c.config().read_quorum()),
+            (2, 2)
+        );
+        let err = Client::builder()
+            .node("a:1")
+            .write_quorum(2)
+            .build()
+            .unwrap_err();
+        assert!(err.detail().contains("quorums"), "{err}");
+        let err = Client::builder()
+            .node("a:1")
+            .name("a:b")
+            .build()
+            .unwrap_err();
+        assert!(err.detail().contains("name"), "{err}");
     }
 
     #[test]

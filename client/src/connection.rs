@@ -20,6 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::connector::BoxStream;
 use crate::error::{Certainty, Error, ErrorKind, Result};
 use crate::known_bugs::Bugs;
+use crate::metrics::Metrics;
 use crate::observer::{ConnId, ObserverHandle, Purpose, WireEvent, emit};
 use crate::reply::Reply;
 
@@ -70,6 +71,7 @@ pub(crate) struct Connection {
     poisoned: Option<String>,
     observer: ObserverHandle,
     bugs: Arc<Bugs>,
+    metrics: Arc<Metrics>,
 }
 
 impl Connection {
@@ -78,6 +80,7 @@ impl Connection {
         stream: BoxStream,
         observer: ObserverHandle,
         bugs: Arc<Bugs>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         emit(&observer, || WireEvent::Open { conn: id.clone() });
         Connection {
@@ -90,6 +93,7 @@ impl Connection {
             poisoned: None,
             observer,
             bugs,
+            metrics,
         }
     }
 
@@ -99,15 +103,26 @@ impl Connection {
     }
 
     /// True when the connection may serve another request: not poisoned, and
-    /// no request of a cancelled caller is still outstanding.
+    /// no request of a cancelled caller is still outstanding (unless the
+    /// `cancel-unsafe-read` known-bug switch hands it back regardless).
     pub(crate) fn is_reusable(&self) -> bool {
-        self.poisoned.is_none() && !self.in_flight
+        self.poisoned.is_none()
+            && (!self.in_flight || self.bugs.has(crate::known_bugs::KnownBug::CancelUnsafeRead))
+    }
+
+    /// Poisons a connection whose caller was cancelled mid-request (its reply
+    /// may still arrive), unless `cancel-unsafe-read` is on.
+    pub(crate) fn poison_if_cancelled(&mut self) {
+        if self.in_flight && !self.bugs.has(crate::known_bugs::KnownBug::CancelUnsafeRead) {
+            self.poison("cancelled mid-request: its reply may still arrive");
+        }
     }
 
     /// Marks the connection as never to be reused.
     pub(crate) fn poison(&mut self, reason: &str) {
         if self.poisoned.is_none() {
             self.poisoned = Some(reason.to_string());
+            self.metrics.poisoned.incr();
             emit(&self.observer, || WireEvent::Poison {
                 conn: self.id.clone(),
                 reason: reason.to_string(),
@@ -127,6 +142,26 @@ impl Connection {
         purpose: Purpose,
         timeout: Duration,
     ) -> Result<Reply> {
+        let mut replies = self
+            .pipeline(std::slice::from_ref(request), purpose, timeout)
+            .await?;
+        Ok(replies.pop().expect("one reply per request"))
+    }
+
+    /// Writes `requests` back to back and reads exactly one reply for each,
+    /// all within `timeout`. Error replies are returned in place (as
+    /// [`Reply::Error`]); every reply is always read, so the connection stays
+    /// in step. Failures poison the connection, as for [`Self::request`].
+    ///
+    /// Under the `pipeline-early-return` known-bug switch (redis-rs #698) the
+    /// first error reply ends the read early: the later replies stay unread
+    /// on a connection that goes back to the pool.
+    pub(crate) async fn pipeline(
+        &mut self,
+        requests: &[Request],
+        purpose: Purpose,
+        timeout: Duration,
+    ) -> Result<Vec<Reply>> {
         if let Some(reason) = &self.poisoned {
             // The pool never hands out a poisoned connection; this is a guard.
             return Err(Error::new(
@@ -136,16 +171,21 @@ impl Connection {
             ));
         }
         self.in_flight = true;
-        self.sent += 1;
-        let req = self.sent;
-        emit(&self.observer, || WireEvent::Send {
-            conn: self.id.clone(),
-            req,
-            purpose,
-            command: request.command.to_string(),
-            args: request.args.clone(),
-        });
-        let packed = request.packed();
+        let first = self.sent + 1;
+        let mut packed = Vec::new();
+        for request in requests {
+            self.sent += 1;
+            let req = self.sent;
+            emit(&self.observer, || WireEvent::Send {
+                conn: self.id.clone(),
+                req,
+                purpose,
+                command: request.command.to_string(),
+                args: request.args.clone(),
+            });
+            packed.extend_from_slice(&request.packed());
+        }
+        let early_return = self.bugs.pipeline_early_return();
         let outcome = tokio::time::timeout(timeout, async {
             self.stream
                 .write_all(&packed)
@@ -155,23 +195,40 @@ impl Connection {
                 .flush()
                 .await
                 .map_err(|e| io_error("flush", e))?;
-            self.read_reply(req, purpose).await
+            let mut replies = Vec::with_capacity(requests.len());
+            for i in 0..requests.len() {
+                let reply = self.read_reply(first + i as u64, purpose).await?;
+                let stop = early_return && matches!(reply, Reply::Error(_));
+                replies.push(reply);
+                if stop {
+                    break;
+                }
+            }
+            Ok::<_, Error>(replies)
         })
         .await;
         match outcome {
-            Ok(Ok(reply)) => {
+            Ok(Ok(mut replies)) => {
                 self.in_flight = false;
-                Ok(reply)
+                if replies.len() < requests.len() {
+                    // Known bug: report the error, leave the rest unread.
+                    let Some(Reply::Error(e)) = replies.pop() else {
+                        unreachable!("early return stops only on an error reply")
+                    };
+                    return Err(Error::new(ErrorKind::Server, Certainty::Indeterminate, e));
+                }
+                Ok(replies)
             }
             Ok(Err(e)) => {
                 self.poison(e.detail());
                 Err(e)
             }
             Err(_elapsed) => {
-                let reason = format!(
-                    "{} #{req} on {}: no reply within {timeout:?}",
-                    request.command, self.id
-                );
+                let what = match requests {
+                    [one] => format!("{} #{first}", one.command),
+                    _ => format!("pipeline of {} from #{first}", requests.len()),
+                };
+                let reason = format!("{what} on {}: no reply within {timeout:?}", self.id);
                 if self.bugs.reuse_conn_after_timeout() {
                     // Known bug: the timed-out request's reply is still coming,
                     // yet the connection is treated as clean.

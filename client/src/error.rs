@@ -34,6 +34,10 @@ pub enum ErrorKind {
     UnexpectedReply,
     /// The server answered with an error reply (`-ERR ...`).
     Server,
+    /// Too few replicas answered for the operation's quorum.
+    Quorum,
+    /// The whole operation ran out of time (`operation_timeout`).
+    OperationTimeout,
     /// The client was misconfigured.
     Config,
 }

@@ -32,19 +32,31 @@ mod config;
 mod connection;
 mod connector;
 mod error;
+mod healer;
 mod known_bugs;
+mod list;
+mod metrics;
 mod observer;
+mod ops;
 mod pool;
+mod quorum;
+mod repair;
+mod replica;
 mod reply;
+mod version;
 
 pub use client::Client;
-pub use config::{ClientBuilder, Config, Node};
+pub use config::{ClientBuilder, Config, Consistency, Node, ReadRepair};
 pub use connector::{BoxStream, ConnectFuture, Connector, Stream, TcpConnector};
 pub use error::{Certainty, Error, ErrorKind, Result};
+pub use healer::{Healer, PassReport};
 pub use known_bugs::Bugs;
 #[cfg(feature = "known-bugs")]
 pub use known_bugs::KnownBug;
+pub use list::{Element, Side};
+pub use metrics::MetricsSnapshot;
 pub use observer::{ConnId, ObservedReply, Purpose, WireEvent, WireObserver};
+pub use version::{Clock, Kind, SystemClock, Tag, VERSION_PREFIX, Version, version_key};
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[doc = include_str!("../../README.md")]

@@ -14,11 +14,15 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::config::{Config, Node};
 use crate::connection::{Connection, Request};
 use crate::error::{Certainty, Error, ErrorKind, Result};
+use crate::known_bugs::Bugs;
+use crate::metrics::Metrics;
 use crate::observer::{ConnId, Purpose};
 use crate::reply::Reply;
 
@@ -26,9 +30,18 @@ use crate::reply::Reply;
 pub(crate) struct NodePool {
     node: Node,
     config: Arc<Config>,
+    metrics: Arc<Metrics>,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
     dialled: AtomicU64,
+    backoff: Mutex<Backoff>,
+}
+
+/// Reconnect backoff after failed dials, with seeded jitter.
+struct Backoff {
+    failures: u32,
+    retry_at: Option<tokio::time::Instant>,
+    rng: StdRng,
 }
 
 /// A checked-out connection. Returns to the pool on drop if reusable.
@@ -54,24 +67,59 @@ impl std::ops::DerefMut for PooledConn<'_> {
 impl Drop for PooledConn<'_> {
     fn drop(&mut self) {
         // A connection that is not reusable drops here, closing the stream.
-        if let Some(conn) = self.conn.take()
-            && conn.is_reusable()
-        {
-            lock(&self.pool.idle).push(conn);
+        if let Some(mut conn) = self.conn.take() {
+            conn.poison_if_cancelled();
+            if conn.is_reusable() {
+                lock(&self.pool.idle).push(conn);
+            }
         }
     }
 }
 
 impl NodePool {
-    pub(crate) fn new(node: Node, config: Arc<Config>) -> Self {
+    pub(crate) fn new(
+        index: usize,
+        node: Node,
+        config: Arc<Config>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let permits = Semaphore::new(config.pool_size);
+        let rng = StdRng::seed_from_u64(
+            config.rng_seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         NodePool {
             node,
             config,
+            metrics,
             idle: Mutex::new(Vec::new()),
             permits,
             dialled: AtomicU64::new(0),
+            backoff: Mutex::new(Backoff {
+                failures: 0,
+                retry_at: None,
+                rng,
+            }),
         }
+    }
+
+    /// The node's name.
+    pub(crate) fn node_name(&self) -> &str {
+        &self.node.name
+    }
+
+    /// The per-request timeout.
+    pub(crate) fn command_timeout(&self) -> std::time::Duration {
+        self.config.command_timeout
+    }
+
+    /// The enabled known-bug switches.
+    pub(crate) fn bugs(&self) -> &Bugs {
+        &self.config.bugs
+    }
+
+    /// The client's counters.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Checks out an idle connection, or opens and sets up a new one.
@@ -95,7 +143,11 @@ impl NodePool {
 
     /// The set-up requests every new connection runs, in order.
     fn setup_steps(&self, conn: &ConnId) -> Vec<Request> {
-        let mut steps = vec![Request::new("CLIENT SETNAME").arg(setname(conn))];
+        let mut steps = Vec::new();
+        if let Some(password) = &self.config.password {
+            steps.push(Request::new("AUTH").arg(password.as_str()));
+        }
+        steps.push(Request::new("CLIENT SETNAME").arg(setname(conn)));
         if self.config.read_from_replicas {
             steps.push(Request::new("READONLY"));
         }
@@ -157,30 +209,47 @@ impl NodePool {
         }
     }
 
-    /// Opens a new stream to the node, within the connect timeout.
+    /// Opens a new stream to the node, within the connect timeout, unless a
+    /// recent failure put the node in backoff.
     async fn dial(&self) -> Result<Connection> {
+        if let Some(at) = lock(&self.backoff).retry_at
+            && tokio::time::Instant::now() < at
+        {
+            return Err(Error::new(
+                ErrorKind::Connect,
+                Certainty::NotApplied,
+                format!("{}: backing off after failed connects", self.node.name),
+            ));
+        }
         let connect = self.config.connector.connect(&self.node.addr);
-        let stream = match tokio::time::timeout(self.config.connect_timeout, connect).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => {
-                return Err(Error::new(
-                    ErrorKind::Connect,
-                    Certainty::NotApplied,
-                    format!("connect to {}: {e}", self.node.addr),
-                ));
+        let failure = match tokio::time::timeout(self.config.connect_timeout, connect).await {
+            Ok(Ok(stream)) => Ok(stream),
+            Ok(Err(e)) => Err(format!("connect to {}: {e}", self.node.addr)),
+            Err(_) => Err(format!(
+                "connect to {}: no answer within {:?}",
+                self.node.addr, self.config.connect_timeout
+            )),
+        };
+        let stream = match failure {
+            Ok(stream) => {
+                let mut b = lock(&self.backoff);
+                b.failures = 0;
+                b.retry_at = None;
+                stream
             }
-            Err(_) => {
+            Err(detail) => {
+                self.back_off();
                 return Err(Error::new(
                     ErrorKind::Connect,
                     Certainty::NotApplied,
-                    format!(
-                        "connect to {}: no answer within {:?}",
-                        self.node.addr, self.config.connect_timeout
-                    ),
+                    detail,
                 ));
             }
         };
         let number = self.dialled.fetch_add(1, Ordering::Relaxed) + 1;
+        if number > 1 {
+            self.metrics.reconnects.incr();
+        }
         let id = ConnId {
             client: self.config.name.clone(),
             node: self.node.name.clone(),
@@ -191,7 +260,21 @@ impl NodePool {
             stream,
             self.config.observer.clone(),
             self.config.bugs.clone(),
+            self.metrics.clone(),
         ))
+    }
+
+    /// Doubles the backoff (up to the maximum), with jitter in [50%, 100%].
+    fn back_off(&self) {
+        let mut b = lock(&self.backoff);
+        b.failures = b.failures.saturating_add(1);
+        let exp = self
+            .config
+            .backoff_base
+            .saturating_mul(1u32 << (b.failures - 1).min(20))
+            .min(self.config.backoff_max);
+        let jitter = 0.5 + b.rng.random::<f64>() * 0.5;
+        b.retry_at = Some(tokio::time::Instant::now() + exp.mul_f64(jitter));
     }
 }
 

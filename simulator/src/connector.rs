@@ -1,7 +1,8 @@
-//! The turmoil connector: lets the real anarchoredis client dial simulated
-//! hosts. This is the only glue the client needs to run inside the world.
+//! The turmoil glue for the real anarchoredis client: a connector that dials
+//! simulated hosts, and a clock that reads simulated time. This is all the
+//! client needs to run inside the world.
 
-use anarchoredis::{BoxStream, ConnectFuture, Connector};
+use anarchoredis::{BoxStream, Clock, ConnectFuture, Connector};
 
 /// Dials turmoil's simulated TCP.
 #[derive(Clone, Copy, Debug, Default)]
@@ -13,5 +14,18 @@ impl Connector for TurmoilConnector {
             let stream = turmoil::net::TcpStream::connect(addr).await?;
             Ok(Box::new(stream) as BoxStream)
         })
+    }
+}
+
+/// Simulated wall-clock time (turmoil's pinned epoch plus simulated time),
+/// for the client's version tags.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TurmoilClock;
+
+impl Clock for TurmoilClock {
+    fn now_micros(&self) -> u64 {
+        turmoil::since_epoch()
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or_default()
     }
 }

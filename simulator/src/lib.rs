@@ -33,7 +33,7 @@ mod seeds;
 mod workload;
 mod world;
 
-pub use connector::TurmoilConnector;
+pub use connector::{TurmoilClock, TurmoilConnector};
 pub use run::{RunOutcome, TOOL_VERSION};
 pub use scenario::{Scenario, ScenarioError};
 pub use world::Incomplete;

@@ -171,6 +171,9 @@ async fn perform(client: &Client, op: &Op) -> Result<Value, Error> {
             Value::Str("OK".into())
         }
         OpKind::Incr => Value::Int(client.incr(key).await?),
-        OpKind::Del => Value::Int(client.del(key).await?),
+        OpKind::Del => {
+            client.del(key).await?;
+            Value::Str("OK".into())
+        }
     })
 }

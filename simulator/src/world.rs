@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use anarcho_checker::{Event, EventType, History};
 use anarchoredis::Client;
 
-use crate::connector::TurmoilConnector;
+use crate::connector::{TurmoilClock, TurmoilConnector};
 use crate::recorder::Recorder;
 use crate::scenario::Scenario;
 use crate::seeds::derive;
@@ -83,7 +83,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
     }
 
     for c in 0..scenario.client.count {
-        let client = build_client(scenario, c, recorder.clone())
+        let client = build_client(scenario, seed, c, recorder.clone())
             .map_err(|e| Incomplete(format!("client {}: {e}", client_name(c))))?;
         let workload = ClientWorkload {
             client_index: c,
@@ -117,6 +117,7 @@ fn server_observer(
 
 fn build_client(
     scenario: &Scenario,
+    seed: u64,
     index: usize,
     recorder: Recorder,
 ) -> anarchoredis::Result<Client> {
@@ -129,6 +130,8 @@ fn build_client(
         .read_from_replicas(opts.read_from_replicas)
         .pool_size(opts.pool_size)
         .connector(TurmoilConnector)
+        .clock(TurmoilClock)
+        .rng_seed(derive(seed, &[3, index as u64]))
         .observer(Arc::new(recorder));
     for i in 0..scenario.cluster.nodes {
         builder = builder.named_node(node_name(i), format!("{}:{REDIS_PORT}", node_name(i)));

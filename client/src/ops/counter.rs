@@ -1,0 +1,136 @@
+//! Counters: a PN-counter per key, stored as a Redis hash of slots
+//! (`p:<client>` for increments, `n:<client>` for decrements).
+//!
+//! `incr_by` reads the slots from R replicas, raises this client's own slot
+//! to `mine + |delta|` on W replicas ("set my slot to n", idempotent, so a
+//! replica write can be retried without double-counting), and returns the
+//! total it then sees. Replicas merge slot by slot with `max`. The total
+//! returned under concurrency is not linearizable; the counter converges.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::client::Inner;
+use crate::error::Result;
+use crate::quorum::gather;
+use crate::replica::{self, CounterRead, check_kind};
+use crate::version::{Kind, Version};
+
+use super::as_ack;
+
+/// The slot-wise maximum of several replicas' slots, and the greatest
+/// version among them.
+pub(crate) fn merge<'a>(reads: impl IntoIterator<Item = &'a CounterRead>) -> CounterRead {
+    let mut merged = CounterRead::default();
+    for r in reads {
+        for (slot, &n) in &r.slots {
+            let e = merged.slots.entry(slot.clone()).or_insert(n);
+            *e = (*e).max(n);
+        }
+        if r.version > merged.version {
+            merged.version = r.version.clone();
+        }
+    }
+    merged
+}
+
+/// The counter's value: increments minus decrements.
+pub(crate) fn total(slots: &BTreeMap<String, i64>) -> i64 {
+    slots
+        .iter()
+        .map(|(slot, &n)| if slot.starts_with("n:") { -n } else { n })
+        .sum()
+}
+
+impl Inner {
+    /// Adds `delta` to the counter at `key`.
+    pub(crate) async fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64> {
+        let slot = format!(
+            "{}:{}",
+            if delta >= 0 { "p" } else { "n" },
+            self.config.name
+        );
+        let (need_r, need_w) = (self.config.read_quorum(), self.config.write_quorum());
+        let k: Arc<[u8]> = key.into();
+        let g = gather(&self.nodes, need_r, |n| {
+            let k = k.clone();
+            async move { replica::read_counter(&n, &k).await }
+        })
+        .await;
+        if !g.reached(need_r) {
+            return Err(g.error("INCR (slot query)", need_r, false, &self.nodes));
+        }
+        let mut merged = merge(g.ok.iter().map(|(_, s)| s));
+        check_kind(merged.version.as_ref(), Kind::Counter, key)?;
+        let new = {
+            let mut cache = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let mine = cache
+                .entry(key.to_vec())
+                .or_default()
+                .entry(slot.clone())
+                .or_insert(0);
+            let seen = merged.slots.get(&slot).copied().unwrap_or(0);
+            // Remember the new value before writing: after an indeterminate
+            // failure the slot must never be handed out twice.
+            *mine = (*mine).max(seen) + delta.unsigned_abs() as i64;
+            *mine
+        };
+        merged.slots.insert(slot.clone(), new);
+        let version = Arc::new(Version {
+            kind: Kind::Counter,
+            tag: self.tags.next(),
+        });
+        let mine = Arc::new(BTreeMap::from([(slot, new)]));
+        let w = gather(&self.nodes, need_w, |n| {
+            let (k, mine, version) = (k.clone(), mine.clone(), version.clone());
+            async move {
+                let r = replica::raise_counter(&n, &k, &mine, &version).await;
+                as_ack(&n, r)
+            }
+        })
+        .await;
+        if !w.reached(need_w) {
+            return Err(w.error("INCR", need_w, true, &self.nodes));
+        }
+        Ok(total(&merged.slots))
+    }
+
+    /// Reads the counter at `key`, repairing stale replicas.
+    pub(crate) async fn get_counter(&self, key: &[u8]) -> Result<i64> {
+        let need = self.config.read_quorum();
+        let k: Arc<[u8]> = key.into();
+        let g = gather(&self.nodes, need, |n| {
+            let k = k.clone();
+            async move { replica::read_counter(&n, &k).await }
+        })
+        .await;
+        if !g.reached(need) {
+            return Err(g.error("GET counter", need, false, &self.nodes));
+        }
+        let merged = merge(g.ok.iter().map(|(_, s)| s));
+        check_kind(merged.version.as_ref(), Kind::Counter, key)?;
+        let value = total(&merged.slots);
+        self.repair_counters(key, merged, g).await;
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_merge_by_maximum_and_decrements_subtract() {
+        let a = CounterRead {
+            slots: BTreeMap::from([("p:a".into(), 3), ("p:b".into(), 1)]),
+            version: None,
+        };
+        let b = CounterRead {
+            slots: BTreeMap::from([("p:a".into(), 2), ("n:b".into(), 2)]),
+            version: None,
+        };
+        let m = merge([&a, &b]);
+        assert_eq!(m.slots["p:a"], 3);
+        assert_eq!(total(&m.slots), 3 + 1 - 2);
+    }
+}
