@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use redis_protocol::resp2::encode::extend_encode as resp2_encode;
 use redis_protocol::resp2::types::BytesFrame as Resp2Frame;
 use redis_protocol::resp3::encode::complete::extend_encode as resp3_encode;
-use redis_protocol::resp3::types::{BytesFrame as Resp3Frame, FrameMap};
+use redis_protocol::resp3::types::{BytesFrame as Resp3Frame, FrameMap, VerbatimStringFormat};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::frame::Reply;
@@ -68,6 +68,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.decoder.decode(&mut self.read_buf)
     }
 
+    /// Forgets every byte read but not yet decoded, and any half-decoded
+    /// request (a hung connection reads and ignores its input).
+    pub(crate) fn discard_input(&mut self) {
+        self.read_buf.clear();
+        self.decoder.reset();
+    }
+
     /// Reads more bytes from the peer. Returns `false` at end of stream.
     pub(crate) async fn fill(&mut self) -> io::Result<bool> {
         self.read_buf.reserve(READ_CHUNK);
@@ -77,13 +84,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Encodes `reply` into the write buffer in the given protocol version.
     pub(crate) fn write_reply(&mut self, reply: &Reply, protocol: Protocol) -> io::Result<()> {
-        let encoded = match protocol {
-            Protocol::Resp2 => resp2_encode(&mut self.write_buf, &to_resp2(reply), false),
-            Protocol::Resp3 => resp3_encode(&mut self.write_buf, &to_resp3(reply), false),
-        };
-        encoded
-            .map(drop)
-            .map_err(|e| io::Error::other(e.to_string()))
+        encode(&mut self.write_buf, reply, protocol)
+    }
+
+    /// Appends raw bytes (an encoded reply a fault has changed) to the write
+    /// buffer.
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
+        self.write_buf.extend_from_slice(bytes);
     }
 
     /// Writes all buffered replies to the peer.
@@ -100,6 +107,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.flush().await?;
         self.stream.shutdown().await
     }
+
+    /// The underlying stream, for a last word before it is dropped (the TCP
+    /// accept loop sets a zero linger so that a reset fault sends a RST).
+    pub(crate) fn stream(&self) -> &S {
+        &self.stream
+    }
+}
+
+/// Encodes `reply` onto the end of `buf` in the given protocol version.
+///
+/// The RESP2 null array (`*-1`) has no frame in `redis-protocol`, whose RESP2
+/// null is the null bulk string (`$-1`), so that one reply is written as its
+/// five literal bytes. Commands only ever answer it at the top level (`EXEC`
+/// after a watched key changed); nested, it would be encoded as `$-1`.
+pub(crate) fn encode(buf: &mut BytesMut, reply: &Reply, protocol: Protocol) -> io::Result<()> {
+    let encoded = match (protocol, reply) {
+        (Protocol::Resp2, Reply::NullArray) => {
+            buf.extend_from_slice(b"*-1\r\n");
+            return Ok(());
+        }
+        (Protocol::Resp2, _) => resp2_encode(buf, &to_resp2(reply), false),
+        (Protocol::Resp3, _) => resp3_encode(buf, &to_resp3(reply), false),
+    };
+    encoded
+        .map(drop)
+        .map_err(|e| io::Error::other(e.to_string()))
 }
 
 /// A reply as a RESP2 frame: maps flatten to key, value, ... arrays.
@@ -109,7 +142,8 @@ fn to_resp2(reply: &Reply) -> Resp2Frame {
         Reply::Error(text) => Resp2Frame::Error(text.clone().into()),
         Reply::Integer(n) => Resp2Frame::Integer(*n),
         Reply::Bulk(bytes) => Resp2Frame::BulkString(bytes.clone()),
-        Reply::Null => Resp2Frame::Null,
+        Reply::Null | Reply::NullArray => Resp2Frame::Null,
+        Reply::Verbatim(bytes) => Resp2Frame::BulkString(bytes.clone()),
         Reply::Array(items) => Resp2Frame::Array(items.iter().map(to_resp2).collect()),
         Reply::Map(pairs) => Resp2Frame::Array(
             pairs
@@ -140,7 +174,12 @@ fn to_resp3(reply: &Reply) -> Resp3Frame {
             data: bytes.clone(),
             attributes: None,
         },
-        Reply::Null => Resp3Frame::Null,
+        Reply::Null | Reply::NullArray => Resp3Frame::Null,
+        Reply::Verbatim(bytes) => Resp3Frame::VerbatimString {
+            data: bytes.clone(),
+            format: VerbatimStringFormat::Text,
+            attributes: None,
+        },
         Reply::Array(items) => Resp3Frame::Array {
             data: items.iter().map(to_resp3).collect(),
             attributes: None,

@@ -22,6 +22,12 @@ pub(crate) enum Reply {
     Bulk(Bytes),
     /// The null reply (`$-1` in RESP2, `_` in RESP3).
     Null,
+    /// The null array (`*-1` in RESP2, `_` in RESP3): `EXEC` when a watched
+    /// key changed.
+    NullArray,
+    /// A text that RESP3 sends as a verbatim string (`=<len>\r\ntxt:...`)
+    /// and RESP2 as a bulk string: `INFO`, `CLIENT INFO`.
+    Verbatim(Bytes),
     /// An array of replies.
     Array(Vec<Reply>),
     /// A map: a RESP3 map, or a flat key, value, key, value array in RESP2.

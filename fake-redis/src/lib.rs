@@ -46,22 +46,29 @@
 //! - `fault`: the fault plan: the serde-shaped rule types, the `--fault`
 //!   string syntax, and the runtime matcher.
 
+mod clock;
 mod cmd;
+mod config;
 mod connection;
 mod db;
+mod event;
 mod fault;
 mod frame;
+mod glob;
 mod handler;
 mod request;
 mod server;
 mod session;
 
+pub use clock::Clock;
+pub use config::{ClusterConfig, DEFAULT_MAX_REQUEST_BYTES, ServerConfig};
+pub use db::{Persistence, Value};
+pub use event::{Observer, ServerEvent, ServerEventKind};
 pub use fault::{
-    ConnSelector, ConnSelectorParseError, FaultAction, FaultRule, FaultRuleParseError, Occurrence,
+    ConnSelector, ConnSelectorParseError, Delay, ErrorCode, ErrorReply, FaultAction, FaultRule,
+    FaultRuleParseError, Occurrence, Probability, Split, Window,
 };
-pub use server::{
-    DEFAULT_MAX_REQUEST_BYTES, Observer, Server, ServerConfig, ServerEvent, serve_tcp,
-};
+pub use server::{Server, serve_tcp};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

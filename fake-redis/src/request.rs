@@ -81,6 +81,11 @@ impl RequestDecoder {
         }
     }
 
+    /// Forgets a half-decoded request.
+    pub(crate) fn reset(&mut self) {
+        self.partial = None;
+    }
+
     /// Decodes the next request from `buf`, consuming what it uses.
     ///
     /// Returns `Ok(Some(args))` for a complete request (an empty `args` for

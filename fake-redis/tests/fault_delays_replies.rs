@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use fake_redis::{FaultRule, ServerConfig, ServerEvent};
+use fake_redis::{FaultRule, ServerConfig, ServerEvent, ServerEventKind};
 use support::{RawClient, recorder, request, start};
 use tokio::time::Instant;
 
@@ -66,20 +66,29 @@ async fn slow_first_readonly_rule_delays_connection_2_but_not_connection_1() {
         started.elapsed()
     );
 
-    let fired: Vec<ServerEvent> = events
+    let fired: Vec<(u64, Option<String>, String, Option<u64>)> = events
         .lock()
         .unwrap()
         .iter()
-        .filter(|event| event.note.starts_with("fault fired"))
-        .cloned()
+        .filter(|event| event.kind == ServerEventKind::Fault)
+        .map(|event| {
+            (
+                event.conn,
+                event.command.clone(),
+                event.note.clone(),
+                event.request,
+            )
+        })
         .collect();
+    // Connection 2's second request (after its PING).
     assert_eq!(
         fired,
-        vec![ServerEvent {
-            conn: 2,
-            command: Some("READONLY".to_string()),
-            note: "fault fired: delay reply to READONLY by 150ms (rule 1)".to_string(),
-        }]
+        vec![(
+            2,
+            Some("READONLY".to_string()),
+            "fault fired: delay reply to READONLY by 150ms (rule 1)".to_string(),
+            Some(2),
+        )]
     );
 }
 
@@ -182,7 +191,7 @@ async fn observer_sees_connections_numbered_in_accept_order_and_closed() {
     }
     // Both clients are dropped; wait for the server to notice.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while events.lock().unwrap().len() < 4 && Instant::now() < deadline {
+    while events.lock().unwrap().len() < 6 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let events = events.lock().unwrap().clone();
@@ -200,7 +209,11 @@ async fn observer_sees_connections_numbered_in_accept_order_and_closed() {
             .collect();
         assert_eq!(
             notes,
-            vec!["connection accepted", "connection closed: peer closed"]
+            vec![
+                "connection accepted",
+                "PING -> +PONG",
+                "connection closed: peer closed"
+            ]
         );
     }
 }

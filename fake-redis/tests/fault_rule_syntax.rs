@@ -5,7 +5,7 @@
 use std::num::NonZeroU64;
 use std::time::Duration;
 
-use fake_redis::{ConnSelector, FaultAction, FaultRule, Occurrence};
+use fake_redis::{ConnSelector, Delay, FaultAction, FaultRule, Occurrence};
 
 const ISSUE_1113_RULE: &str = r#"command = "READONLY", connections = "2..", occurrence = "first", action = { delay = "150ms" }"#;
 
@@ -27,10 +27,12 @@ fn issue_1113_rule_parses_to_the_expected_fields() {
         parse(ISSUE_1113_RULE),
         FaultRule {
             command: Some("READONLY".to_string()),
+            key: None,
             connections: ConnSelector::From(2),
             occurrence: Occurrence::First,
+            window: None,
             times: None,
-            action: FaultAction::Delay(Duration::from_millis(150)),
+            action: FaultAction::Delay(Delay::Fixed(Duration::from_millis(150))),
         }
     );
 }
@@ -41,10 +43,12 @@ fn omitted_keys_take_their_defaults() {
         parse(r#"action = { delay = "2s" }"#),
         FaultRule {
             command: None,
+            key: None,
             connections: ConnSelector::Any,
             occurrence: Occurrence::Always,
+            window: None,
             times: None,
-            action: FaultAction::Delay(Duration::from_secs(2)),
+            action: FaultAction::Delay(Delay::Fixed(Duration::from_secs(2))),
         }
     );
 }

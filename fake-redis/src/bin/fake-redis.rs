@@ -1,12 +1,16 @@
 //! `fake-redis`: the server on real TCP. Glue only: parse the flags, build a
-//! `ServerConfig`, run `serve_tcp`; the logic lives in the library.
+//! `ServerConfig`, log events, run `serve_tcp`; the logic lives in the
+//! library.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use fake_redis::{DEFAULT_MAX_REQUEST_BYTES, FaultRule, Server, ServerConfig, serve_tcp};
+use fake_redis::{
+    ClusterConfig, DEFAULT_MAX_REQUEST_BYTES, FaultRule, Server, ServerConfig, ServerEvent,
+    ServerEventKind, serve_tcp,
+};
 
 /// Exit codes, in one place. Usage errors exit with clap's own code, 2.
 mod exit {
@@ -19,19 +23,37 @@ mod exit {
 const RULE_HELP: &str = r#"FAULT RULES:
   --fault takes the keys of a [[server_faults]] table from a scenario file,
   written as the body of a TOML inline table (braces optional). Repeat the
-  flag for several rules; rules are checked in order and the first match fires.
+  flag for several rules; rules are checked in order and the first match
+  fires. Every key but `action` is optional.
 
-    command     = "READONLY"   command name, any case; omitted or "*" = any
+    command     = "READONLY"   command name, any case; "*" = any (default)
+    key         = "user:*"     Redis glob on the command's keys (*, ?, [a-z], \x)
     connections = "2.."        server connection numbers from 1, in accept
                                order: "3", "2..", "2..5" (inclusive), "*"
     occurrence  = "first"      which matching command on each connection:
                                "first", "always" (default), { nth = 3 },
-                               { every = 2 }
+                               { every = 2 }, { probability = 0.1 } (seeded)
+    window      = { from = "1s", until = "5s" }
+                               active only then (time since the server started)
     times       = 1            fire at most this many times in total
-                               (default: unlimited)
-    action      = { delay = "150ms" }
-                               run the command, then wait before replying;
-                               later replies on that connection wait too
+    action      = ...          what happens (required):
+
+      { delay = "150ms" }      execute, then wait before replying; later
+                               replies on that connection wait too. Also
+                               { delay = { between = ["10ms", "50ms"] } } and
+                               { delay = { exponential = "20ms" } } (the mean)
+      "drop"                   execute, never send this reply (later ones flow)
+      "duplicate"              execute, send the reply twice
+      { split = { parts = 3, gap = "5ms" } }
+                               execute, send the reply in pieces
+      { truncate = 3 }         execute, send 3 bytes of the reply, then close
+      { garbage = 16 }         execute, send 16 random bytes instead
+      "reset-before"           close abruptly (RST) without executing
+      "reset-after"            execute, then close abruptly (RST)
+      "hang"                   execute, then never answer on that connection
+      { error = "MOVED" }      refuse with Redis' text: MOVED, ASK, TRYAGAIN,
+                               CLUSTERDOWN, LOADING, BUSY, READONLY, OOM;
+                               or a full text: { error = "MOVED 3999 10.0.0.2:6381" }
 
 EXAMPLES:
   Slow the first READONLY on every connection but the first (go-redis #1113):
@@ -40,6 +62,16 @@ EXAMPLES:
   Make every third GET on connection 1 take two seconds, five times at most:
     fake-redis --fault 'command = "GET", connections = "1", occurrence = { every = 3 }, times = 5, action = { delay = "2s" }'
 
+  Lose the reply to one SET in ten on keys under user:, after the first minute:
+    fake-redis --fault 'command = "SET", key = "user:*", occurrence = { probability = 0.1 }, window = { from = "1m" }, action = "drop"'
+
+  Redirect every command on connection 3 elsewhere:
+    fake-redis --fault 'connections = "3", action = { error = "MOVED" }'
+
+LOG:
+  One line per connection accepted or closed, per fault fired (with the rule
+  number) and, with --log-commands, per command executed with its reply.
+
 EXIT CODES:
   1  could not bind or accept    2  usage error    3  bad --fault rule"#;
 
@@ -47,7 +79,7 @@ EXIT CODES:
 #[derive(Parser, Debug)]
 #[command(name = "fake-redis", version, after_help = RULE_HELP)]
 struct Cli {
-    /// Address to listen on.
+    /// Address to listen on (loopback unless told otherwise).
     #[arg(long, default_value = "127.0.0.1")]
     bind: String,
     /// Port to listen on (0 picks a free one; the address is logged).
@@ -56,12 +88,41 @@ struct Cli {
     /// A fault rule; repeatable. See FAULT RULES below.
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<String>,
-    /// Seed for any randomness in the fault plan.
+    /// Require this password (Redis' requirepass for the default user).
+    #[arg(long, value_name = "PW")]
+    password: Option<String>,
+    /// Seed for the randomness in the fault plan (probabilities, random
+    /// delays, garbage bytes).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Largest request accepted before the client is disconnected.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_REQUEST_BYTES)]
     max_request_bytes: usize,
+    /// The slot range CLUSTER SLOTS reports, as FIRST-LAST.
+    #[arg(long, value_name = "FIRST-LAST", default_value = "0-16383", value_parser = parse_slots)]
+    slots: (u16, u16),
+    /// Also log every command executed, with its reply.
+    #[arg(long)]
+    log_commands: bool,
+}
+
+/// Parses `FIRST-LAST` with both ends in `0..=16383`.
+fn parse_slots(text: &str) -> Result<(u16, u16), String> {
+    let (first, last) = text
+        .split_once('-')
+        .ok_or_else(|| format!("expected FIRST-LAST, like 0-16383, not {text:?}"))?;
+    let slot = |s: &str| -> Result<u16, String> {
+        s.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|slot| *slot <= 16383)
+            .ok_or_else(|| format!("{s:?} is not a slot (0 to 16383)"))
+    };
+    let (first, last) = (slot(first)?, slot(last)?);
+    if first > last {
+        return Err(format!("the range {text} is empty"));
+    }
+    Ok((first, last))
 }
 
 fn main() -> ExitCode {
@@ -71,6 +132,21 @@ fn main() -> ExitCode {
             eprintln!("fake-redis: {message}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// One log line for an event, or none.
+fn log_line(event: &ServerEvent, log_commands: bool) -> Option<String> {
+    match event.kind {
+        ServerEventKind::Mode => Some(format!("fake-redis: {}", event.note)),
+        ServerEventKind::Command if !log_commands => None,
+        ServerEventKind::Command => Some(format!(
+            "fake-redis: conn {}: #{} {}",
+            event.conn,
+            event.request.unwrap_or_default(),
+            event.note
+        )),
+        _ => Some(format!("fake-redis: conn {}: {}", event.conn, event.note)),
     }
 }
 
@@ -88,14 +164,6 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     for (i, rule) in faults.iter().enumerate() {
         eprintln!("fake-redis: rule {}: {rule}", i + 1);
     }
-    let config = ServerConfig {
-        faults,
-        seed: cli.seed,
-        max_request_bytes: cli.max_request_bytes,
-        observer: Some(Arc::new(|event| {
-            eprintln!("fake-redis: conn {}: {}", event.conn, event.note);
-        })),
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -117,6 +185,31 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             Some(address) => eprintln!("fake-redis: listening on {address}"),
             None => eprintln!("fake-redis: listening on {}:{}", cli.bind, cli.port),
         }
+        // CLUSTER SLOTS announces the address clients reached us on.
+        let host = match address {
+            Some(address) if !address.ip().is_unspecified() => address.ip().to_string(),
+            _ => "127.0.0.1".to_string(),
+        };
+        let log_commands = cli.log_commands;
+        let config = ServerConfig {
+            faults,
+            seed: cli.seed,
+            max_request_bytes: cli.max_request_bytes,
+            password: cli.password,
+            cluster: ClusterConfig {
+                first_slot: cli.slots.0,
+                last_slot: cli.slots.1,
+                host,
+                port: address.map_or(cli.port, |a| a.port()),
+                node_id: None,
+            },
+            observer: Some(Arc::new(move |event| {
+                if let Some(line) = log_line(&event, log_commands) {
+                    eprintln!("{line}");
+                }
+            })),
+            ..ServerConfig::default()
+        };
         serve_tcp(listener, Server::new(config))
             .await
             .map_err(|error| (exit::SERVER_FAILED, format!("accept failed: {error}")))

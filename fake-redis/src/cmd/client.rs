@@ -79,7 +79,7 @@ impl Client {
                 Reply::ok()
             }
             Client::Id => Reply::Integer(i64::try_from(session.id).unwrap_or(i64::MAX)),
-            Client::Info => Reply::bulk(info_line(session)),
+            Client::Info => Reply::Verbatim(Bytes::from(info_line(session))),
         }
     }
 }

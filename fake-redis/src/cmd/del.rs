@@ -1,8 +1,8 @@
-//! `DEL key [key ...]`: removes keys, answers how many existed.
+//! `DEL key [key ...]`: removes keys of any type, answers how many existed.
 
 use bytes::Bytes;
 
-use super::parse::Parse;
+use super::Parse;
 use crate::db::Keyspace;
 use crate::frame::Reply;
 
@@ -21,11 +21,7 @@ impl Del {
     /// Apply and reply: the number of keys that were removed. A key named
     /// twice counts once, since the second removal finds nothing.
     pub(crate) fn apply(self, keyspace: &mut Keyspace) -> Reply {
-        let removed = self
-            .keys
-            .iter()
-            .filter(|key| keyspace.remove(key).is_some())
-            .count();
+        let removed = self.keys.iter().filter(|key| keyspace.remove(key)).count();
         Reply::Integer(i64::try_from(removed).unwrap_or(i64::MAX))
     }
 }

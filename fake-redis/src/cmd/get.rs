@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 
-use super::parse::Parse;
-use crate::db::{Keyspace, Value};
+use super::{Parse, string_at};
+use crate::db::Keyspace;
 use crate::frame::Reply;
 
 /// A parsed `GET`.
@@ -20,11 +20,13 @@ impl Get {
         })
     }
 
-    /// Apply and reply: a bulk string, or null for a missing key.
+    /// Apply and reply: a bulk string, null for a missing key, `WRONGTYPE`
+    /// for a list or hash.
     pub(crate) fn apply(self, keyspace: &Keyspace) -> Reply {
-        match keyspace.get(&self.key) {
-            None => Reply::Null,
-            Some(Value::String(value)) => Reply::Bulk(value.clone()),
+        match string_at(keyspace, &self.key) {
+            Ok(Some(value)) => Reply::Bulk(value.clone()),
+            Ok(None) => Reply::Null,
+            Err(wrong_type) => wrong_type,
         }
     }
 }

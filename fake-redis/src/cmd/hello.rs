@@ -6,6 +6,8 @@
 
 use bytes::Bytes;
 
+use super::Env;
+use super::auth::check_credentials;
 use super::client::validate_name;
 use super::parse::{Parse, parse_i64, text};
 use crate::connection::Protocol;
@@ -65,14 +67,22 @@ impl Hello {
         Ok(hello)
     }
 
-    /// Apply: check credentials (fake-redis has only Redis' default user,
-    /// with no password, so any password for `default` is accepted), set the
-    /// name and the protocol. Reply: the server description.
-    pub(crate) fn apply(self, session: &mut Session) -> Reply {
-        if let Some((user, _password)) = &self.auth
-            && user.as_ref() != b"default"
-        {
-            return Reply::error("WRONGPASS invalid username-password pair or user is disabled.");
+    /// Apply, in Redis' order: check the credentials if given, refuse an
+    /// unauthenticated connection, then set the name and the protocol.
+    /// Reply: the server description.
+    pub(crate) fn apply(self, session: &mut Session, env: Env<'_>) -> Reply {
+        if let Some((user, password)) = &self.auth {
+            if let Err(reply) = check_credentials(env, user, password) {
+                return reply;
+            }
+            session.authenticated = true;
+        }
+        if !session.authenticated {
+            return Reply::error(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
+                 HELLO AUTH <user> <pass> option can be used to authenticate the client and select \
+                 the RESP protocol version at the same time",
+            );
         }
         if let Some(name) = self.setname {
             session.name = Some(name).filter(|name| !name.is_empty());

@@ -1,5 +1,5 @@
-//! Commands: the table of names and arities, and the dispatch that runs a
-//! request now or queues it in a transaction.
+//! Commands: the dispatch that runs a request now or queues it in a
+//! transaction, and the parsed [`Command`] type.
 //!
 //! Each command lives in its own file (or one file per small family) with the
 //! same three steps:
@@ -9,34 +9,66 @@
 //! - **apply**: run it against the keyspace and the session;
 //! - **reply**: build the [`Reply`] Redis would send.
 //!
-//! Errors come at two moments, as in Redis 7. Unknown commands and wrong
-//! arity are *rejections*, found here before the command parses; inside
-//! `MULTI` they mark the transaction so `EXEC` answers `EXECABORT`. A
-//! command's own syntax errors (`SET k v BOGUS`) are found by its parse step
-//! but answered when it runs: inside `MULTI` it is queued, and its error
-//! appears in `EXEC`'s reply array, exactly like Redis.
+//! `table.rs` holds the command table (names, arities, key positions,
+//! flags). Errors come at the moments Redis 7 gives them, in its order:
+//!
+//! 1. unknown command, then wrong arity: *rejections*, found by the table
+//!    before the command parses; inside `MULTI` they mark the transaction so
+//!    `EXEC` answers `EXECABORT`;
+//! 2. `NOAUTH`, when a password is set and the connection has not
+//!    authenticated (only `AUTH` and `HELLO` are allowed);
+//! 3. inside `MULTI`, everything but `MULTI`, `EXEC`, `DISCARD` and `WATCH`
+//!    is queued (`+QUEUED`);
+//! 4. a command's own errors (`SET k v BOGUS`, `WRONGTYPE`) are found by its
+//!    parse or apply step but answered when it runs: inside `MULTI` the
+//!    command is queued and its error appears in `EXEC`'s reply array,
+//!    exactly like Redis.
 
+mod auth;
 mod client;
+mod cluster;
 mod command;
+mod dbsize;
 mod del;
 mod echo;
+mod exists;
+mod flushall;
 mod get;
+mod hash;
 mod hello;
 mod incr;
+mod info;
+mod keys;
+mod list;
+mod mget;
 mod multi;
 mod parse;
 mod ping;
 mod readonly;
+mod scan;
 mod select;
 mod set;
+mod table;
+mod ttl;
+mod watch;
 
 use bytes::Bytes;
 
-use crate::db::{Db, Keyspace};
+use crate::config::Settings;
+use crate::db::{Keyspace, Stored};
 use crate::frame::Reply;
 use crate::session::Session;
 
+pub(crate) use hello::REDIS_VERSION;
 pub(crate) use parse::Parse;
+pub(crate) use table::keys_of;
+
+/// What a command may read besides the keyspace and its own session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Env<'a> {
+    /// The server's fixed settings: password, cluster identity, run id.
+    pub(crate) settings: &'a Settings,
+}
 
 /// A parsed command, ready to run or to queue.
 #[derive(Debug)]
@@ -45,257 +77,186 @@ pub(crate) enum Command {
     Ping(ping::Ping),
     /// `ECHO message`
     Echo(echo::Echo),
+    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`
+    Hello(hello::Hello),
+    /// `AUTH [user] password`
+    Auth(auth::Auth),
+    /// `SELECT index`
+    Select(select::Select),
+    /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO`
+    Client(client::Client),
     /// `COMMAND`, `COMMAND DOCS`, `COMMAND COUNT`
     Introspect(command::Introspect),
     /// `READONLY`, `READWRITE`
     ReadMode(readonly::ReadMode),
-    /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO`
-    Client(client::Client),
-    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`
-    Hello(hello::Hello),
-    /// `SELECT index`
-    Select(select::Select),
+    /// `CLUSTER SLOTS | KEYSLOT | MYID`
+    Cluster(cluster::Cluster),
+    /// `INFO [section ...]`
+    Info(info::Info),
+    /// `DBSIZE`
+    DbSize(dbsize::DbSize),
+    /// `FLUSHALL [ASYNC | SYNC]`
+    FlushAll(flushall::FlushAll),
     /// `GET key`
     Get(get::Get),
-    /// `SET key value [NX | XX] [GET]`
+    /// `SET key value [NX | XX] [GET] [EX s | PX ms | KEEPTTL]`
     Set(set::Set),
+    /// `MGET key [key ...]`
+    MGet(mget::MGet),
     /// `DEL key [key ...]`
     Del(del::Del),
-    /// `INCR key`
+    /// `EXISTS key [key ...]`
+    Exists(exists::Exists),
+    /// `INCR key`, `INCRBY key increment`
     Incr(incr::Incr),
+    /// `TTL key`, `PTTL key`
+    Ttl(ttl::Ttl),
+    /// `LPUSH`, `RPUSH`, `LRANGE`, `LLEN`
+    List(list::ListCmd),
+    /// `HSET`, `HGET`, `HGETALL`
+    Hash(hash::HashCmd),
+    /// `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`
+    Scan(scan::Scan),
+    /// `KEYS pattern`
+    Keys(keys::Keys),
     /// `MULTI`
     Multi,
     /// `EXEC`
     Exec,
     /// `DISCARD`
     Discard,
+    /// `WATCH key [key ...]`
+    Watch(watch::Watch),
+    /// `UNWATCH`
+    Unwatch,
     /// A known command whose parse step failed; running it answers this
     /// error (see the module docs for why it is not answered at once).
     Invalid(Reply),
 }
 
-/// How a table entry turns its arguments into a [`Command`].
-type ParseFn = fn(&mut Parse) -> Result<Command, Reply>;
-
-/// One row of the command table.
-struct Spec {
-    /// The name, uppercase, as matched (case-insensitively) against requests.
-    name: &'static str,
-    /// The lowercase full name used in error texts: `get`, `client|setname`.
-    fullname: &'static str,
-    /// Redis' arity convention, counting the name (and subcommand name):
-    /// positive means exactly, negative means at least the absolute value.
-    arity: i64,
-    /// The parse step; `None` for a container that only has subcommands.
-    parse: Option<ParseFn>,
-    /// Subcommands (`CLIENT SETNAME`), matched on the second argument.
-    subcommands: &'static [Spec],
-}
-
-/// The command table, with Redis 7's arities.
-static COMMANDS: &[Spec] = &[
-    leaf("PING", "ping", -1, |p| {
-        ping::Ping::parse(p).map(Command::Ping)
-    }),
-    leaf("ECHO", "echo", 2, |p| {
-        echo::Echo::parse(p).map(Command::Echo)
-    }),
-    Spec {
-        name: "COMMAND",
-        fullname: "command",
-        arity: -1,
-        parse: Some(|_| Ok(Command::Introspect(command::Introspect::List))),
-        subcommands: &[
-            leaf("DOCS", "command|docs", -2, |_| {
-                Ok(Command::Introspect(command::Introspect::Docs))
-            }),
-            leaf("COUNT", "command|count", 2, |_| {
-                Ok(Command::Introspect(command::Introspect::Count(
-                    COMMANDS.len(),
-                )))
-            }),
-        ],
-    },
-    leaf("READONLY", "readonly", 1, |_| {
-        Ok(Command::ReadMode(readonly::ReadMode::ReadOnly))
-    }),
-    leaf("READWRITE", "readwrite", 1, |_| {
-        Ok(Command::ReadMode(readonly::ReadMode::ReadWrite))
-    }),
-    Spec {
-        name: "CLIENT",
-        fullname: "client",
-        arity: -2,
-        parse: None,
-        subcommands: &[
-            leaf("SETNAME", "client|setname", 3, |p| {
-                client::Client::parse_setname(p).map(Command::Client)
-            }),
-            leaf("GETNAME", "client|getname", 2, |_| {
-                Ok(Command::Client(client::Client::GetName))
-            }),
-            leaf("SETINFO", "client|setinfo", 4, |p| {
-                client::Client::parse_setinfo(p).map(Command::Client)
-            }),
-            leaf("ID", "client|id", 2, |_| {
-                Ok(Command::Client(client::Client::Id))
-            }),
-            leaf("INFO", "client|info", 2, |_| {
-                Ok(Command::Client(client::Client::Info))
-            }),
-        ],
-    },
-    leaf("HELLO", "hello", -1, |p| {
-        hello::Hello::parse(p).map(Command::Hello)
-    }),
-    leaf("SELECT", "select", 2, |p| {
-        select::Select::parse(p).map(Command::Select)
-    }),
-    leaf("GET", "get", 2, |p| get::Get::parse(p).map(Command::Get)),
-    leaf("SET", "set", -3, |p| set::Set::parse(p).map(Command::Set)),
-    leaf("DEL", "del", -2, |p| del::Del::parse(p).map(Command::Del)),
-    leaf("INCR", "incr", 2, |p| {
-        incr::Incr::parse(p).map(Command::Incr)
-    }),
-    leaf("MULTI", "multi", 1, |_| Ok(Command::Multi)),
-    leaf("EXEC", "exec", 1, |_| Ok(Command::Exec)),
-    leaf("DISCARD", "discard", 1, |_| Ok(Command::Discard)),
-];
-
-/// A table row without subcommands.
-const fn leaf(name: &'static str, fullname: &'static str, arity: i64, parse: ParseFn) -> Spec {
-    Spec {
-        name,
-        fullname,
-        arity,
-        parse: Some(parse),
-        subcommands: &[],
-    }
-}
-
 /// Runs one request (a non-empty argument vector) for `session`: rejects
 /// it, queues it in an open transaction, or applies it to the keyspace.
-pub(crate) fn execute(args: Vec<Bytes>, db: &Db, session: &mut Session) -> Reply {
-    let parsed = Command::from_args(args);
-    if let Some(transaction) = session.transaction.as_mut() {
-        match parsed {
-            Err(rejection) => {
-                transaction.dirty = true;
-                return rejection;
-            }
-            Ok(command) if !command.controls_transaction() => {
-                transaction.queued.push(command);
-                return Reply::Simple("QUEUED".to_string());
-            }
-            Ok(_) => {}
-        }
+pub(crate) fn execute(
+    args: Vec<Bytes>,
+    keyspace: &mut Keyspace,
+    session: &mut Session,
+    env: Env<'_>,
+) -> Reply {
+    let is_exec = args
+        .first()
+        .is_some_and(|name| name.eq_ignore_ascii_case(b"EXEC"));
+    let request = match table::lookup(args) {
+        Ok(request) => request,
+        Err(rejection) => return reject(rejection, is_exec, keyspace, session),
+    };
+    if !session.authenticated && !request.spec.no_auth {
+        let rejection = Reply::error("NOAUTH Authentication required.");
+        return reject(rejection, is_exec, keyspace, session);
     }
-    match parsed {
-        Ok(command) => command.apply(&mut db.lock(), session),
-        Err(rejection) => rejection,
+    if let Some(transaction) = session.transaction.as_mut()
+        && !request.command.controls_transaction()
+    {
+        transaction.queued.push(request.command);
+        return Reply::Simple("QUEUED".to_string());
+    }
+    request.command.apply(keyspace, session, env)
+}
+
+/// Redis' `rejectCommand`: a rejected command marks an open transaction;
+/// a rejected `EXEC` discards it (and every watch) and answers
+/// `EXECABORT Transaction discarded because of: <error>`, even outside
+/// `MULTI`.
+pub(crate) fn reject(
+    rejection: Reply,
+    is_exec: bool,
+    keyspace: &mut Keyspace,
+    session: &mut Session,
+) -> Reply {
+    if !is_exec {
+        session.flag_transaction();
+        return rejection;
+    }
+    session.transaction = None;
+    watch::unwatch_all(keyspace, session);
+    match rejection {
+        Reply::Error(text) => {
+            let reason = text.strip_prefix("ERR ").unwrap_or(&text);
+            Reply::error(format!(
+                "EXECABORT Transaction discarded because of: {reason}"
+            ))
+        }
+        other => other,
     }
 }
 
 impl Command {
-    /// Looks the request up in the table and runs the parse step.
-    ///
-    /// `Err` is a rejection (unknown command or subcommand, wrong arity);
-    /// a command's own syntax error is `Ok(Command::Invalid(..))`.
-    pub(crate) fn from_args(mut args: Vec<Bytes>) -> Result<Command, Reply> {
-        let argc = args.len();
-        let Some(name) = args.first() else {
-            return Err(Reply::error("ERR empty command"));
-        };
-        let Some(spec) = find(COMMANDS, name) else {
-            return Err(unknown_command(&args));
-        };
-        let (spec, skip) = match (spec.subcommands.is_empty(), args.get(1)) {
-            (false, Some(sub)) => match find(spec.subcommands, sub) {
-                Some(sub_spec) => (sub_spec, 2),
-                None => return Err(unknown_subcommand(sub, spec.name)),
-            },
-            _ => (spec, 1),
-        };
-        let arity_ok = if spec.arity >= 0 {
-            argc as i64 == spec.arity
-        } else {
-            argc as i64 >= -spec.arity
-        };
-        // A container without a parse step (CLIENT) has an arity that its
-        // bare name never satisfies, so both cases answer the arity error.
-        let (true, Some(parse)) = (arity_ok, spec.parse) else {
-            return Err(parse::wrong_arity(spec.fullname));
-        };
-        let rest = args.split_off(skip.min(argc));
-        let mut cursor = Parse::new(spec.fullname, rest);
-        Ok(parse(&mut cursor).unwrap_or_else(Command::Invalid))
-    }
-
-    /// `MULTI`, `EXEC` and `DISCARD` act on the transaction itself; every
-    /// other command is queued while a transaction is open.
+    /// `MULTI`, `EXEC`, `DISCARD` and `WATCH` act on the transaction itself
+    /// (Redis answers `WATCH` inside `MULTI` with an error rather than
+    /// queuing it); every other command is queued while one is open.
     fn controls_transaction(&self) -> bool {
-        matches!(self, Command::Multi | Command::Exec | Command::Discard)
+        matches!(
+            self,
+            Command::Multi | Command::Exec | Command::Discard | Command::Watch(_)
+        )
     }
 
     /// Runs the command and returns its reply.
-    pub(crate) fn apply(self, keyspace: &mut Keyspace, session: &mut Session) -> Reply {
+    pub(crate) fn apply(
+        self,
+        keyspace: &mut Keyspace,
+        session: &mut Session,
+        env: Env<'_>,
+    ) -> Reply {
         match self {
             Command::Ping(cmd) => cmd.apply(),
             Command::Echo(cmd) => cmd.apply(),
+            Command::Hello(cmd) => cmd.apply(session, env),
+            Command::Auth(cmd) => cmd.apply(session, env),
+            Command::Select(cmd) => cmd.apply(),
+            Command::Client(cmd) => cmd.apply(session),
             Command::Introspect(cmd) => cmd.apply(),
             Command::ReadMode(cmd) => cmd.apply(),
-            Command::Client(cmd) => cmd.apply(session),
-            Command::Hello(cmd) => cmd.apply(session),
-            Command::Select(cmd) => cmd.apply(),
+            Command::Cluster(cmd) => cmd.apply(env),
+            Command::Info(cmd) => cmd.apply(keyspace, env),
+            Command::DbSize(cmd) => cmd.apply(keyspace),
+            Command::FlushAll(cmd) => cmd.apply(keyspace),
             Command::Get(cmd) => cmd.apply(keyspace),
             Command::Set(cmd) => cmd.apply(keyspace),
+            Command::MGet(cmd) => cmd.apply(keyspace),
             Command::Del(cmd) => cmd.apply(keyspace),
+            Command::Exists(cmd) => cmd.apply(keyspace),
             Command::Incr(cmd) => cmd.apply(keyspace),
+            Command::Ttl(cmd) => cmd.apply(keyspace),
+            Command::List(cmd) => cmd.apply(keyspace),
+            Command::Hash(cmd) => cmd.apply(keyspace),
+            Command::Scan(cmd) => cmd.apply(keyspace),
+            Command::Keys(cmd) => cmd.apply(keyspace),
             Command::Multi => multi::multi(session),
-            Command::Exec => multi::exec(keyspace, session),
-            Command::Discard => multi::discard(session),
+            Command::Exec => multi::exec(keyspace, session, env),
+            Command::Discard => multi::discard(keyspace, session),
+            Command::Watch(cmd) => cmd.apply(keyspace, session),
+            Command::Unwatch => watch::unwatch(keyspace, session),
             Command::Invalid(reply) => reply,
         }
     }
 }
 
-/// The table row whose name matches `name`, ignoring ASCII case.
-fn find(table: &'static [Spec], name: &[u8]) -> Option<&'static Spec> {
-    table
-        .iter()
-        .find(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name))
+/// `WRONGTYPE Operation against a key holding the wrong kind of value`.
+pub(crate) fn wrong_type() -> Reply {
+    Reply::error("WRONGTYPE Operation against a key holding the wrong kind of value")
 }
 
-/// Redis 7's text: `ERR unknown command '<name>', with args beginning with: `
-/// then `'<arg>' ` for each argument while the list is under 128 bytes,
-/// each cut to fit (`sdscatprintf(args, "'%.*s' ", 128-sdslen(args), ...)`).
-fn unknown_command(args: &[Bytes]) -> Reply {
-    const LIMIT: usize = 128;
-    let mut listed: Vec<u8> = Vec::new();
-    for arg in args.iter().skip(1) {
-        if listed.len() >= LIMIT {
-            break;
-        }
-        let room = LIMIT - listed.len();
-        listed.push(b'\'');
-        listed.extend_from_slice(&arg[..arg.len().min(room)]);
-        listed.extend_from_slice(b"' ");
+/// The string under `key`: `Ok(None)` when missing, `WRONGTYPE` when the key
+/// holds another type.
+pub(crate) fn string_at<'k>(
+    keyspace: &'k Keyspace,
+    key: &[u8],
+) -> Result<Option<&'k Bytes>, Reply> {
+    match keyspace.get(key) {
+        None => Ok(None),
+        Some(Stored::String(value)) => Ok(Some(value)),
+        Some(_) => Err(wrong_type()),
     }
-    let name = args
-        .first()
-        .map(|name| &name[..name.len().min(LIMIT)])
-        .unwrap_or_default();
-    Reply::error(format!(
-        "ERR unknown command '{}', with args beginning with: {}",
-        parse::text(name),
-        parse::text(&listed)
-    ))
 }
 
-/// Redis 7's text: `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
-fn unknown_subcommand(sub: &[u8], container: &str) -> Reply {
-    Reply::error(format!(
-        "ERR unknown subcommand '{}'. Try {container} HELP.",
-        parse::text(&sub[..sub.len().min(128)])
-    ))
-}
+pub(crate) use watch::unwatch_all;
