@@ -311,3 +311,141 @@ async fn pipelined_requests_are_answered_in_order() {
         assert_eq!(c.reply().await, format!("${}\r\n{text}\r\n", text.len()));
     }
 }
+
+#[tokio::test]
+async fn exec_answers_a_null_array_when_a_watched_key_changed() {
+    let address = start(ServerConfig::default()).await;
+    let mut a = RawClient::connect(address).await;
+    let mut b = RawClient::connect(address).await;
+    assert_eq!(a.call(&["WATCH", "k"]).await, "+OK\r\n");
+    assert_eq!(b.call(&["SET", "k", "from-b"]).await, "+OK\r\n");
+    a.call(&["MULTI"]).await;
+    a.call(&["SET", "k", "from-a"]).await;
+    assert_eq!(a.call(&["EXEC"]).await, "*-1\r\n");
+    assert_eq!(a.call(&["GET", "k"]).await, "$6\r\nfrom-b\r\n");
+    // EXEC ended the watch: the next transaction runs.
+    a.call(&["MULTI"]).await;
+    a.call(&["SET", "k", "from-a"]).await;
+    assert_eq!(a.call(&["EXEC"]).await, "*1\r\n+OK\r\n");
+    // In RESP3 the aborted EXEC is a plain null.
+    a.send(&["HELLO", "3"]).await;
+    a.resp3 = true;
+    a.reply().await;
+    a.call(&["WATCH", "k"]).await;
+    b.call(&["DEL", "k"]).await;
+    a.call(&["MULTI"]).await;
+    a.call(&["GET", "k"]).await;
+    assert_eq!(a.call(&["EXEC"]).await, "_\r\n");
+}
+
+#[tokio::test]
+async fn wrong_types_answer_wrongtype_and_mget_answers_nil() {
+    let mut c = client().await;
+    c.call(&["RPUSH", "l", "a"]).await;
+    c.call(&["HSET", "h", "f", "v"]).await;
+    c.call(&["SET", "s", "1"]).await;
+    let wrongtype = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+    assert_eq!(c.call(&["GET", "l"]).await, wrongtype);
+    assert_eq!(c.call(&["INCR", "h"]).await, wrongtype);
+    assert_eq!(c.call(&["LPUSH", "s", "x"]).await, wrongtype);
+    assert_eq!(c.call(&["HGET", "l", "f"]).await, wrongtype);
+    assert_eq!(c.call(&["SET", "l", "x", "GET"]).await, wrongtype);
+    assert_eq!(
+        c.call(&["MGET", "l", "h", "s"]).await,
+        "*3\r\n$-1\r\n$-1\r\n$1\r\n1\r\n"
+    );
+    // A plain SET overwrites any type.
+    assert_eq!(c.call(&["SET", "l", "x"]).await, "+OK\r\n");
+    assert_eq!(c.call(&["GET", "l"]).await, "$1\r\nx\r\n");
+}
+
+#[tokio::test]
+async fn lists_and_hashes_answer_like_redis_in_both_protocols() {
+    let mut c = client().await;
+    assert_eq!(c.call(&["LPUSH", "l", "a", "b", "c"]).await, ":3\r\n");
+    assert_eq!(c.call(&["RPUSH", "l", "d"]).await, ":4\r\n");
+    assert_eq!(
+        c.call(&["LRANGE", "l", "1", "-2"]).await,
+        "*2\r\n$1\r\nb\r\n$1\r\na\r\n"
+    );
+    assert_eq!(c.call(&["LRANGE", "l", "5", "10"]).await, "*0\r\n");
+    assert_eq!(c.call(&["HSET", "h", "b", "2", "a", "1"]).await, ":2\r\n");
+    assert_eq!(c.call(&["HSET", "h", "b", "3"]).await, ":0\r\n");
+    assert_eq!(
+        c.call(&["HGETALL", "h"]).await,
+        "*4\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    c.send(&["HELLO", "3"]).await;
+    c.resp3 = true;
+    c.reply().await;
+    assert_eq!(
+        c.call(&["HGETALL", "h"]).await,
+        "%2\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(c.call(&["HGETALL", "missing"]).await, "%0\r\n");
+    // INFO is a verbatim string in RESP3.
+    let text = "txt:# Keyspace\r\ndb0:keys=2,expires=0,avg_ttl=0\r\n";
+    assert_eq!(
+        c.call(&["INFO", "keyspace"]).await,
+        format!("={}\r\n{text}\r\n", text.len())
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn keys_expire_on_the_server_clock() {
+    let mut c = client().await;
+    assert_eq!(c.call(&["SET", "k", "v", "PX", "1500"]).await, "+OK\r\n");
+    assert_eq!(c.call(&["TTL", "k"]).await, ":2\r\n");
+    assert_eq!(c.call(&["PTTL", "k"]).await, ":1500\r\n");
+    tokio::time::sleep(std::time::Duration::from_millis(1499)).await;
+    assert_eq!(c.call(&["GET", "k"]).await, "$1\r\nv\r\n");
+    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    assert_eq!(c.call(&["GET", "k"]).await, "$-1\r\n");
+    assert_eq!(c.call(&["DBSIZE"]).await, ":0\r\n");
+    assert_eq!(
+        c.call(&["SET", "k", "v", "EX", "0"]).await,
+        "-ERR invalid expire time in 'set' command\r\n"
+    );
+}
+
+#[tokio::test]
+async fn scan_and_keys_walk_the_keyspace_with_globs() {
+    let mut c = client().await;
+    for key in ["user:1", "user:2", "order:1"] {
+        c.call(&["SET", key, "v"]).await;
+    }
+    assert_eq!(
+        c.call(&["KEYS", "user:*"]).await,
+        "*2\r\n$6\r\nuser:1\r\n$6\r\nuser:2\r\n"
+    );
+    // COUNT 2 looks at two keys per step, in creation order.
+    assert_eq!(
+        c.call(&["SCAN", "0", "COUNT", "2"]).await,
+        "*2\r\n$1\r\n3\r\n*2\r\n$6\r\nuser:1\r\n$6\r\nuser:2\r\n"
+    );
+    assert_eq!(
+        c.call(&["SCAN", "3", "COUNT", "2", "MATCH", "order:*"])
+            .await,
+        "*2\r\n$1\r\n0\r\n*1\r\n$7\r\norder:1\r\n"
+    );
+    assert_eq!(c.call(&["SCAN", "x"]).await, "-ERR invalid cursor\r\n");
+}
+
+#[tokio::test]
+async fn a_password_gates_everything_but_auth_and_hello() {
+    let config = ServerConfig {
+        password: Some("pw".to_string()),
+        ..ServerConfig::default()
+    };
+    let mut c = RawClient::connect(start(config).await).await;
+    assert_eq!(
+        c.call(&["GET", "k"]).await,
+        "-NOAUTH Authentication required.\r\n"
+    );
+    assert_eq!(
+        c.call(&["AUTH", "nope"]).await,
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(c.call(&["AUTH", "default", "pw"]).await, "+OK\r\n");
+    assert_eq!(c.call(&["GET", "k"]).await, "$-1\r\n");
+}

@@ -20,7 +20,8 @@ const SEED: u64 = 0x5eed_f00d;
 const WORDS: &[&str] = &[
     "PING", "ECHO", "GET", "SET", "DEL", "INCR", "MULTI", "EXEC", "DISCARD", "HELLO", "2", "3",
     "CLIENT", "SETNAME", "GETNAME", "ID", "SELECT", "0", "READONLY", "COMMAND", "DOCS", "k", "v",
-    "NX", "XX", "",
+    "NX", "XX", "", "LPUSH", "LRANGE", "HSET", "HGETALL", "SCAN", "KEYS", "*", "WATCH", "AUTH",
+    "INFO", "EX", "PX", "CLUSTER", "SLOTS", "FLUSHALL", "MGET",
 ];
 
 fn valid_request(rng: &mut StdRng) -> Vec<u8> {

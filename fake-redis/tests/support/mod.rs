@@ -18,12 +18,36 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// Starts a server for `config` on `127.0.0.1:0` and returns its address.
 pub async fn start(config: ServerConfig) -> SocketAddr {
+    start_server(config).await.0
+}
+
+/// Starts a server for `config` on `127.0.0.1:0` and returns its address
+/// and a handle to drive it (pause, crash, change faults, snapshot).
+pub async fn start_server(config: ServerConfig) -> (SocketAddr, Server) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");
     let address = listener.local_addr().expect("local address");
-    tokio::spawn(serve_tcp(listener, Server::new(config)));
-    address
+    let server = Server::new(config);
+    tokio::spawn(serve_tcp(listener, server.clone()));
+    (address, server)
+}
+
+/// A config with these `--fault` rules and an observer recording events.
+pub fn with_faults(rules: &[&str]) -> (ServerConfig, Arc<Mutex<Vec<ServerEvent>>>) {
+    let (observer, events) = recorder();
+    let config = ServerConfig {
+        faults: rules
+            .iter()
+            .map(|rule| {
+                rule.parse()
+                    .unwrap_or_else(|e| panic!("{rule:?} did not parse: {e}"))
+            })
+            .collect(),
+        observer: Some(observer),
+        ..ServerConfig::default()
+    };
+    (config, events)
 }
 
 /// An observer that records every server event, and the list it fills.
@@ -102,6 +126,37 @@ impl RawClient {
     pub async fn call(&mut self, args: &[&str]) -> String {
         self.send(args).await;
         self.reply().await
+    }
+
+    /// The bytes of the next read (whatever one read returns), or `None` if
+    /// nothing arrives within `wait` (tokio time, so exact under a paused
+    /// clock). Bytes already buffered are returned first. An empty vector
+    /// means the server closed the connection.
+    pub async fn read_within(&mut self, wait: std::time::Duration) -> Option<Vec<u8>> {
+        if !self.buf.is_empty() {
+            return Some(self.buf.split().to_vec());
+        }
+        let mut chunk = [0u8; 4096];
+        match tokio::time::timeout(wait, self.stream.read(&mut chunk)).await {
+            Err(_elapsed) => None,
+            Ok(Ok(n)) => Some(chunk[..n].to_vec()),
+            Ok(Err(_reset)) => Some(Vec::new()),
+        }
+    }
+
+    /// How the connection ended: `Ok(bytes)` after an orderly close (FIN),
+    /// `Err(kind)` after an error such as a reset (RST), with the bytes read
+    /// before either way lost in the error case.
+    pub async fn read_to_end_or_error(&mut self) -> Result<Vec<u8>, std::io::ErrorKind> {
+        let mut all = self.buf.split().to_vec();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut chunk).await {
+                Ok(0) => return Ok(all),
+                Ok(n) => all.extend_from_slice(&chunk[..n]),
+                Err(error) => return Err(error.kind()),
+            }
+        }
     }
 
     /// Everything the server sends until it closes the connection (a reset
