@@ -1,9 +1,14 @@
 //! `fake-redis`: a Redis-compatible RESP server with a fault plan.
 //!
-//! It answers a small set of Redis 7 commands with Redis' exact reply shapes
-//! and error texts, and it can misbehave on purpose: a [`FaultRule`] makes
-//! chosen commands on chosen connections slow, so a client's handling of a
-//! late reply (go-redis #1113, for example) can be reproduced on demand.
+//! It answers the Redis 7 commands that clients and the anarchoredis
+//! workloads use, with Redis' exact replies and error texts in RESP2 and
+//! RESP3 (a differential test holds it to a real `redis-server`), and it
+//! misbehaves on purpose: a [`FaultRule`] delays, drops, duplicates, splits,
+//! truncates or garbles the replies to chosen requests, resets or hangs
+//! their connections, or refuses them with cluster and availability errors;
+//! the [`Server`] can be paused, crashed and restarted at run time. Every
+//! executed command is reported to an observer ([`ServerEvent`]), so a
+//! harness sees what the server really did.
 //!
 //! The transport is generic: [`Server::serve`] takes any
 //! `AsyncRead + AsyncWrite` stream, so the same code runs inside a
@@ -28,23 +33,33 @@
 //!
 //! Modelled on tokio-rs/mini-redis; each module holds one concern.
 //!
-//! - `server`: [`Server`] (the shared handle: keyspace, fault plan state,
-//!   connection counter), [`ServerConfig`], [`ServerEvent`] and the TCP accept
-//!   loop [`serve_tcp`].
-//! - `handler`: the per-connection loop: read a request, consult the fault
-//!   plan, run the command, write (or delay) the reply.
+//! - `server`: [`Server`] (the shared handle and its run-time controls:
+//!   faults, pause, crash, snapshot) and the TCP accept loop [`serve_tcp`].
+//! - `config`: [`ServerConfig`], [`ClusterConfig`], and the settings
+//!   commands read.
+//! - `event`: [`ServerEvent`], [`ServerEventKind`], the [`Observer`] type and
+//!   the argument and reply summaries.
+//! - `clock`: the server's monotonic time (tokio's clock, or a [`Clock`]),
+//!   for expiry, fault windows and events.
+//! - `handler`: the per-connection loop: read a request, wait out a pause,
+//!   consult the fault plan, run the command, deliver the reply or what a
+//!   fault makes of it; every wait also watches for a crash.
 //! - `session`: what one connection remembers between commands: its number,
-//!   name, protocol version and open transaction.
+//!   name, protocol version, authentication, open transaction and watches.
 //! - `connection`: buffered I/O only: decode requests from the stream, encode
 //!   replies as RESP2 or RESP3.
 //! - `request`: the incremental request decoder (flat arrays of bulk strings)
 //!   on top of the `redis-protocol` codec, with the size limit.
 //! - `frame`: the reply value, independent of the protocol version.
-//! - `db`: the keyspace state (a `BTreeMap`, so iteration order is stable).
+//! - `db`: the state behind one lock: the keyspace (a `BTreeMap`, expiry,
+//!   the `SCAN` order), the `WATCH` registry, up/down and [`Persistence`].
+//! - `glob`: Redis' glob dialect, for `KEYS`, `SCAN` and rule key patterns.
 //! - `cmd`: one file per command (or small family), each with parse, apply
-//!   and reply steps; `cmd/mod.rs` holds the command table (arity, names).
-//! - `fault`: the fault plan: the serde-shaped rule types, the `--fault`
-//!   string syntax, and the runtime matcher.
+//!   and reply steps; `cmd/table.rs` holds the command table (arity, key
+//!   positions, flags) and `cmd/mod.rs` the dispatch.
+//! - `fault`: the fault plan: the serde-shaped rule and action types, the
+//!   `--fault` string syntax, and the run-time matcher with its seeded
+//!   generator.
 
 mod clock;
 mod cmd;
