@@ -27,6 +27,8 @@
 //! - `known_bugs`: switches that re-create real client bugs, behind the
 //!   `known-bugs` cargo feature.
 
+#![warn(missing_docs)]
+
 mod client;
 mod config;
 mod connection;

@@ -46,36 +46,60 @@ pub enum ObservedReply {
     ServerError(String),
 }
 
-/// One wire-level event.
+/// One wire-level event. Every variant names its connection (`conn`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum WireEvent {
     /// A connection was dialled successfully.
-    Open { conn: ConnId },
-    /// A request was written. `req` is its number on the connection.
-    Send {
+    Open {
+        /// The connection.
         conn: ConnId,
+    },
+    /// A request was written.
+    Send {
+        /// The connection.
+        conn: ConnId,
+        /// The request's number on the connection (1-based).
         req: u64,
+        /// Set-up traffic or a user command.
         purpose: Purpose,
+        /// The command name (`GET`, `CLIENT SETNAME`, ...).
         command: String,
+        /// The arguments after the command name.
         args: Vec<Vec<u8>>,
     },
-    /// A reply was decoded. `reply` is its number on the connection; `req` is
-    /// the request whose read consumed it. On a healthy connection they are
-    /// equal.
+    /// A reply was decoded. On a healthy connection `reply == req`.
     Recv {
+        /// The connection.
         conn: ConnId,
+        /// The request whose read consumed this reply.
         req: u64,
+        /// This reply's number on the connection (1-based).
         reply: u64,
+        /// Set-up traffic or a user command.
         purpose: Purpose,
+        /// The decoded reply.
         reply_value: ObservedReply,
     },
     /// The connection was poisoned and will never be reused.
-    Poison { conn: ConnId, reason: String },
+    Poison {
+        /// The connection.
+        conn: ConnId,
+        /// Why.
+        reason: String,
+    },
     /// A request failed on this connection but the connection was kept for
     /// reuse because a known-bug switch suppressed poisoning.
-    PoisonSuppressed { conn: ConnId, reason: String },
+    PoisonSuppressed {
+        /// The connection.
+        conn: ConnId,
+        /// The failure that should have poisoned it.
+        reason: String,
+    },
     /// The connection was closed (dropped) by the client.
-    Close { conn: ConnId },
+    Close {
+        /// The connection.
+        conn: ConnId,
+    },
 }
 
 /// Receives wire events. Called synchronously, inline with the I/O; keep it

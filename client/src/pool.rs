@@ -11,7 +11,7 @@
 //! `reuse-conn-after-timeout` known-bug switch the timed-out connection stays
 //! reusable and the retry resumes on it, which is go-redis #1113.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rand::rngs::StdRng;
@@ -35,6 +35,8 @@ pub(crate) struct NodePool {
     permits: Semaphore,
     dialled: AtomicU64,
     backoff: Mutex<Backoff>,
+    /// Whether the node runs Lua scripts: 0 unknown, 1 yes, 2 no.
+    eval: AtomicU8,
 }
 
 /// Reconnect backoff after failed dials, with seeded jitter.
@@ -94,6 +96,7 @@ impl NodePool {
             idle: Mutex::new(Vec::new()),
             permits,
             dialled: AtomicU64::new(0),
+            eval: AtomicU8::new(0),
             backoff: Mutex::new(Backoff {
                 failures: 0,
                 retry_at: None,
@@ -120,6 +123,20 @@ impl NodePool {
     /// The client's counters.
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// Whether the node runs `EVAL`, once known.
+    pub(crate) fn eval_supported(&self) -> Option<bool> {
+        match self.eval.load(Ordering::Relaxed) {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Records whether the node runs `EVAL`.
+    pub(crate) fn set_eval_supported(&self, yes: bool) {
+        self.eval.store(if yes { 1 } else { 2 }, Ordering::Relaxed);
     }
 
     /// Checks out an idle connection, or opens and sets up a new one.

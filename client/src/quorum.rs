@@ -1,13 +1,20 @@
 //! Fan-out to every replica in parallel, returning at a quorum.
 //!
-//! Each replica request runs as its own task, so replicas that answer after
-//! the quorum is reached still finish their request and return their
-//! connection to the pool (dropping them mid-request would poison it). Their
-//! late results stay available in [`Gathered::rest`] for read repair.
+//! The replica requests are polled together in the caller's own task (no
+//! spawn, no cross-thread wake-up on the fast path). Once the quorum is
+//! reached, the requests still running move into one background task, so
+//! they finish and return their connections to the pool (dropping them
+//! mid-request would poison them). Their late results stay available in
+//! [`Gathered::rest`] for read repair. If the caller itself is cancelled
+//! before the quorum, the in-flight requests are dropped and their
+//! connections poisoned, as rule 3 requires.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use crate::error::{Certainty, Error, ErrorKind};
@@ -31,24 +38,31 @@ where
     F: Fn(Arc<NodePool>) -> Fut,
     Fut: Future<Output = crate::Result<T>> + Send + 'static,
 {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    for (i, node) in nodes.iter().enumerate() {
-        let tx = tx.clone();
-        let fut = f(node.clone());
-        tokio::spawn(async move {
-            let result = fut.await;
-            let _ = tx.send((i, result));
-        });
-    }
-    drop(tx);
+    type Pending<T> = Pin<Box<dyn Future<Output = (usize, crate::Result<T>)> + Send>>;
+    let mut pending: FuturesUnordered<Pending<T>> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let fut = f(node.clone());
+            Box::pin(async move { (i, fut.await) }) as Pending<T>
+        })
+        .collect();
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     while ok.len() < need && nodes.len() - failed.len() >= need {
-        match rx.recv().await {
+        match pending.next().await {
             Some((i, Ok(t))) => ok.push((i, t)),
             Some((i, Err(e))) => failed.push((i, e)),
             None => break,
         }
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    if !pending.is_empty() {
+        tokio::spawn(async move {
+            while let Some(done) = pending.next().await {
+                let _ = tx.send(done);
+            }
+        });
     }
     Gathered {
         ok,

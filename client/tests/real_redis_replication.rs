@@ -219,7 +219,11 @@ async fn healer_restores_a_node_killed_with_sigkill_and_restarted_empty() {
     let restarted = restarted.unwrap();
     // Writes after the restart reached it, but what it missed while down is
     // still missing (read repair is off).
-    assert_ne!(dump(&restarted), dump(&a), "the restarted node is behind before healing");
+    assert_ne!(
+        dump(&restarted),
+        dump(&a),
+        "the restarted node is behind before healing"
+    );
 
     let report = client.heal_once().await;
     assert!(report.unreachable.is_empty(), "{report:?}");
