@@ -171,3 +171,80 @@ fn toml_syntax_errors_point_into_the_users_text() {
     let e = error(r#"command = GET"#);
     assert_eq!(e.column(), Some(11), "{e}");
 }
+
+#[test]
+fn every_action_parses_and_prints_back() {
+    let actions = [
+        r#"action = { delay = "150ms" }"#,
+        r#"action = { delay = { between = ["10ms", "50ms"] } }"#,
+        r#"action = { delay = { exponential = "20ms" } }"#,
+        r#"action = "drop""#,
+        r#"action = "duplicate""#,
+        r#"action = { split = { parts = 3, gap = "5ms" } }"#,
+        r#"action = { truncate = 3 }"#,
+        r#"action = { garbage = 16 }"#,
+        r#"action = "reset-before""#,
+        r#"action = "reset-after""#,
+        r#"action = "hang""#,
+        r#"action = { error = "MOVED" }"#,
+        r#"action = { error = "MOVED 3999 10.0.0.2:6381" }"#,
+    ];
+    for text in actions {
+        let rule = parse(text);
+        let printed = rule.to_string();
+        // Defaults are printed too (`connections = "*", occurrence = ...`).
+        assert!(printed.ends_with(text), "{text:?} printed as {printed:?}");
+        assert_eq!(parse(&printed), rule);
+    }
+    assert_eq!(
+        parse(r#"action = { split = {} }"#).action,
+        FaultAction::Split(fake_redis::Split::default())
+    );
+}
+
+#[test]
+fn key_window_and_probability_select_requests() {
+    let rule = parse(
+        r#"key = "user:*", occurrence = { probability = 0.25 }, window = { from = "1s", until = "1m" }, action = "drop""#,
+    );
+    assert_eq!(rule.key.as_deref(), Some("user:*"));
+    assert_eq!(
+        rule.occurrence,
+        Occurrence::Probability(fake_redis::Probability::new(0.25).unwrap())
+    );
+    assert_eq!(
+        rule.window,
+        Some(fake_redis::Window {
+            from: Some(Duration::from_secs(1)),
+            until: Some(Duration::from_secs(60)),
+        })
+    );
+    // Whole numbers are probabilities too.
+    assert_eq!(
+        parse(r#"occurrence = { probability = 1 }, action = "drop""#).occurrence,
+        Occurrence::Probability(fake_redis::Probability::new(1.0).unwrap())
+    );
+    let only_from = parse(r#"window = { from = "2s" }, action = "drop""#);
+    assert_eq!(only_from.window.unwrap().until, None);
+}
+
+#[test]
+fn bad_action_parameters_say_what_was_expected() {
+    let e = error(r#"occurrence = { probability = 1.5 }, action = "drop""#);
+    assert!(e.message().contains("from 0 to 1"), "{e}");
+    let e = error(r#"action = { error = "MOVD" }"#);
+    assert!(e.message().contains("unknown error code \"MOVD\""), "{e}");
+    assert!(e.message().contains("\"TRYAGAIN\""), "{e}");
+    let e = error(r#"action = { error = "moved 1 x:1" }"#);
+    assert!(e.message().contains("uppercase code"), "{e}");
+    let e = error(r#"action = { delay = { between = ["50ms", "10ms"] } }"#);
+    assert!(e.message().contains("shorter duration first"), "{e}");
+    let e = error(r#"action = { delay = { uniform = "1s" } }"#);
+    assert!(e.message().contains("`between`"), "{e}");
+    let e = error(r#"action = { garbage = 0 }"#);
+    assert!(e.message().contains("nonzero"), "{e}");
+    let e = error(r#"action = "explode""#);
+    assert!(e.message().contains("`reset-before`"), "{e}");
+    let e = error(r#"window = { from = "1s", untl = "2s" }, action = "drop""#);
+    assert!(e.message().contains("unknown field `untl`"), "{e}");
+}
