@@ -19,6 +19,13 @@
 //! - `conn`: a connection life-cycle note (`f` is `open`, `poison`, `close`).
 //! - `nemesis`: a fault injected by the harness (`f` names it).
 //! - `server`: a note from a fake-redis node (for example a fault rule firing).
+//! - `node_state`: what one replica held at one moment, for the convergence
+//!   checker. `f` names the node (`redis-1`), `key` and `value` one entry of
+//!   its keyspace (`nil` = absent). All `node_state` events of one node with
+//!   the same `time` form one snapshot of that node; keys a snapshot does not
+//!   mention are absent on that node. A `node_state` event without a `key`
+//!   records a snapshot (possibly empty) without adding an entry. Histories
+//!   without `node_state` events simply have no convergence verdict.
 
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +99,9 @@ pub enum EventType {
     Nemesis,
     /// A note from a server node.
     Server,
+    /// One entry of one replica's keyspace at one moment (see the module
+    /// docs): `f` is the node, `key`/`value` the entry.
+    NodeState,
 }
 
 impl EventType {

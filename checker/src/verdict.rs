@@ -6,10 +6,14 @@
 use serde::{Deserialize, Serialize};
 
 /// The outcome of checking a history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// No checker found a violation.
+    /// No checker found a violation (the default: nothing judged, nothing
+    /// wrong).
+    #[default]
     Valid,
     /// At least one checker found a violation.
     Invalid,

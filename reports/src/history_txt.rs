@@ -81,6 +81,7 @@ fn type_name(ty: EventType) -> &'static str {
         EventType::Conn => "conn",
         EventType::Nemesis => "nemesis",
         EventType::Server => "server",
+        EventType::NodeState => "node_state",
     }
 }
 

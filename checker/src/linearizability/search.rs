@@ -1,0 +1,378 @@
+//! The linearizability search for one partition: Wing & Gong's tree search
+//! with Lowe's memo of configurations (the "WGL" algorithm Porcupine and
+//! Knossos use), plus three prunings that keep it complete.
+//!
+//! The history is a doubly-linked list of call and return entries in
+//! real-time order. The search walks it from the front: at a call it tries
+//! to linearise that operation now (the model must allow it, and the new
+//! configuration must be unexplored); if so it lifts the operation's entries
+//! out of the list and starts again from the front. Reaching a return
+//! entry means that operation had to take effect already and could not:
+//! the search backtracks, undoing the last linearisation and trying the next
+//! call after it. The history is linearizable when every operation that
+//! must take effect has been linearised; not, when backtracking empties the
+//! stack.
+//!
+//! Indeterminate operations (`info`, or never completed) have a call entry
+//! but no return entry: they may be linearised at any point after their
+//! call, and the search ends successfully without them — "never took
+//! effect".
+//!
+//! Prunings, each of which keeps the search complete:
+//! 1. **Memo** ([`Memo`]): a configuration (set of linearised operations,
+//!    model state) is explored once.
+//! 2. **Observations are placed eagerly.** When a pending operation that
+//!    never changes the state ([`Model::read_only`]: a read, a failed
+//!    compare-and-set) is allowed now, any successful continuation can be
+//!    rearranged to place it first: it changes nothing for the others, and
+//!    placing it earlier can only satisfy its own deadline (every operation
+//!    that had to precede it is placed already, or the search would not
+//!    have reached its call). So the search does not try the alternatives
+//!    to placing it: when that branch fails, the configuration before it
+//!    has failed too. (Only for operations read-only in *every* state: a
+//!    write of the value the register already holds changes nothing here
+//!    but would elsewhere.)
+//! 3. **Identical indeterminate operations are placed in invoke order.**
+//!    Two `info` operations with equal `Op`s are interchangeable, and the
+//!    earlier-invoked one can stand wherever the later one could; so the
+//!    later one is only tried once the earlier one is placed. Jepsen
+//!    histories have many timed-out writes of the same few values, and this
+//!    removes the factorial blow-up of their orders.
+
+use std::time::Instant;
+
+use super::memo::{Memo, hash_state, op_key};
+use super::model::Model;
+
+/// One operation of a partition, prepared for the search.
+#[derive(Clone, Debug)]
+pub(crate) struct PartOp<O> {
+    /// The model's operation.
+    pub(crate) op: O,
+    /// Real-time position of its invoke (a history index).
+    pub(crate) invoke: u64,
+    /// Real-time position of its completion when it must take effect
+    /// before it; `None` when it may take effect at any time after the
+    /// invoke, or never.
+    pub(crate) complete: Option<u64>,
+}
+
+/// What stops a search early.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// The most bytes the memo may hold (deterministic).
+    pub(crate) max_memo_bytes: u64,
+    /// A wall-clock deadline (not deterministic; for interactive use).
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// Why a search gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GaveUp {
+    /// The memo reached its byte budget.
+    Memory,
+    /// The deadline passed.
+    Time,
+}
+
+/// Where a non-linearizable partition got stuck: the furthest point the
+/// search reached (the latest return entry, then the deepest stack there).
+#[derive(Clone, Debug)]
+pub(crate) struct Stuck<S> {
+    /// The longest partial linearisation: operation indices in order, each
+    /// with the state after it.
+    pub(crate) linearized: Vec<(u32, S)>,
+    /// The operation whose completion came before it could take effect.
+    pub(crate) op: u32,
+    /// The state at the end of the partial linearisation.
+    pub(crate) state: S,
+    /// Which operations the partial linearisation holds, by index.
+    pub(crate) placed: Vec<bool>,
+}
+
+/// The result of searching one partition.
+#[derive(Clone, Debug)]
+pub(crate) enum Found<S> {
+    /// Some order of the operations satisfies the model and real time.
+    Linearizable,
+    /// None does; with the furthest point reached, when asked for.
+    NotLinearizable(Option<Stuck<S>>),
+    /// The search stopped before deciding.
+    GaveUp(GaveUp),
+}
+
+/// The search's outcome and how many configurations it recorded.
+#[derive(Clone, Debug)]
+pub(crate) struct SearchResult<S> {
+    pub(crate) found: Found<S>,
+    pub(crate) states: u64,
+}
+
+const NIL: u32 = u32::MAX;
+
+struct Frame<S> {
+    op: u32,
+    before: S,
+    forced: bool,
+}
+
+/// The entry list (see the module docs), as arrays: entry `e` for `e <
+/// len` is a call or return in real-time order; `head` is the sentinel.
+struct Entries {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    op: Vec<u32>,
+    is_return: Vec<bool>,
+    call_of: Vec<u32>,
+    return_of: Vec<u32>,
+    head: u32,
+}
+
+impl Entries {
+    fn new<O>(ops: &[PartOp<O>]) -> Self {
+        let mut order: Vec<(u64, bool, u32)> = Vec::with_capacity(ops.len() * 2);
+        for (i, op) in ops.iter().enumerate() {
+            order.push((op.invoke, false, i as u32));
+            if let Some(c) = op.complete {
+                order.push((c, true, i as u32));
+            }
+        }
+        // Positions are distinct history indices; the flag breaks ties in
+        // favour of calls (concurrency), should a caller reuse one.
+        order.sort_unstable();
+        let len = order.len();
+        let head = len as u32;
+        let mut e = Entries {
+            next: vec![NIL; len + 1],
+            prev: vec![NIL; len + 1],
+            op: Vec::with_capacity(len),
+            is_return: Vec::with_capacity(len),
+            call_of: vec![NIL; ops.len()],
+            return_of: vec![NIL; ops.len()],
+            head,
+        };
+        let mut last = head;
+        for (i, &(_, ret, op)) in order.iter().enumerate() {
+            let i = i as u32;
+            e.op.push(op);
+            e.is_return.push(ret);
+            if ret {
+                e.return_of[op as usize] = i;
+            } else {
+                e.call_of[op as usize] = i;
+            }
+            e.next[last as usize] = i;
+            e.prev[i as usize] = last;
+            last = i;
+        }
+        e
+    }
+
+    #[inline]
+    fn unlink(&mut self, i: u32) {
+        let (p, n) = (self.prev[i as usize], self.next[i as usize]);
+        self.next[p as usize] = n;
+        if n != NIL {
+            self.prev[n as usize] = p;
+        }
+    }
+
+    #[inline]
+    fn relink(&mut self, i: u32) {
+        let (p, n) = (self.prev[i as usize], self.next[i as usize]);
+        self.next[p as usize] = i;
+        if n != NIL {
+            self.prev[n as usize] = i;
+        }
+    }
+
+    /// Takes an operation's entries out of the list.
+    #[inline]
+    fn lift(&mut self, op: u32) {
+        self.unlink(self.call_of[op as usize]);
+        let r = self.return_of[op as usize];
+        if r != NIL {
+            self.unlink(r);
+        }
+    }
+
+    /// Puts them back (in the reverse order, as dancing links require).
+    #[inline]
+    fn unlift(&mut self, op: u32) {
+        let r = self.return_of[op as usize];
+        if r != NIL {
+            self.relink(r);
+        }
+        self.relink(self.call_of[op as usize]);
+    }
+}
+
+/// For each indeterminate operation, the closest earlier-invoked
+/// indeterminate operation with an equal `Op` (pruning 3), or `NIL`.
+fn twins<O: Eq + std::hash::Hash>(ops: &[PartOp<O>]) -> Vec<u32> {
+    let mut by_invoke: Vec<u32> = (0..ops.len() as u32).collect();
+    by_invoke.sort_by_key(|&i| ops[i as usize].invoke);
+    let mut last: std::collections::HashMap<&O, u32> = std::collections::HashMap::new();
+    let mut twin = vec![NIL; ops.len()];
+    for i in by_invoke {
+        let op = &ops[i as usize];
+        if op.complete.is_none() {
+            if let Some(&prev) = last.get(&op.op) {
+                twin[i as usize] = prev;
+            }
+            last.insert(&op.op, i);
+        }
+    }
+    twin
+}
+
+/// Searches one partition. With `track`, a non-linearizable result carries
+/// the furthest point reached (costs a copy of the stack each time it
+/// improves, so the driver asks only when re-running a failed partition).
+pub(crate) fn search<M: Model>(
+    model: &M,
+    ops: &[PartOp<M::Op>],
+    limits: &Limits,
+    track: bool,
+) -> SearchResult<M::State> {
+    let n = ops.len();
+    let mut remaining = ops.iter().filter(|o| o.complete.is_some()).count();
+    if remaining == 0 {
+        return SearchResult {
+            found: Found::Linearizable,
+            states: 0,
+        };
+    }
+    let mut list = Entries::new(ops);
+    let twin = twins(ops);
+    let read_only: Vec<bool> = ops.iter().map(|o| model.read_only(&o.op)).collect();
+    let keys: Vec<u64> = (0..n).map(op_key).collect();
+    let words = n.div_ceil(64);
+    let mut bits = vec![0u64; words];
+    let mut zobrist = 0u64;
+    let mut memo: Memo<M::State> = Memo::new(words);
+    let mut state = model.init();
+    let mut stack: Vec<Frame<M::State>> = Vec::new();
+    let mut best: Option<(u32, usize, Stuck<M::State>)> = None;
+    let mut cur = list.next[list.head as usize];
+    let mut steps: u64 = 0;
+
+    let result = |found, memo: &Memo<M::State>| SearchResult {
+        found,
+        states: memo.len() as u64,
+    };
+
+    loop {
+        steps += 1;
+        if steps & 0xfff == 0
+            && let Some(deadline) = limits.deadline
+            && Instant::now() >= deadline
+        {
+            return result(Found::GaveUp(GaveUp::Time), &memo);
+        }
+        let mut backtrack = cur == NIL;
+        if !backtrack && !list.is_return[cur as usize] {
+            let i = list.op[cur as usize];
+            let iu = i as usize;
+            let blocked = twin[iu] != NIL && !bit(&bits, twin[iu] as usize);
+            if !blocked && let Some(next_state) = model.step(&state, &ops[iu].op) {
+                set_bit(&mut bits, iu);
+                let z = zobrist ^ keys[iu];
+                let hash = z ^ hash_state(&next_state);
+                let forced = read_only[iu];
+                debug_assert!(
+                    !forced || next_state == state,
+                    "read-only op changed the state"
+                );
+                let heap = model.state_heap_bytes(&next_state);
+                if memo.insert(hash, &bits, &next_state, heap) {
+                    if memo.bytes() > limits.max_memo_bytes {
+                        return result(Found::GaveUp(GaveUp::Memory), &memo);
+                    }
+                    let before = std::mem::replace(&mut state, next_state);
+                    stack.push(Frame {
+                        op: i,
+                        before,
+                        forced,
+                    });
+                    zobrist = z;
+                    list.lift(i);
+                    if ops[iu].complete.is_some() {
+                        remaining -= 1;
+                        if remaining == 0 {
+                            return result(Found::Linearizable, &memo);
+                        }
+                    }
+                    cur = list.next[list.head as usize];
+                    continue;
+                }
+                clear_bit(&mut bits, iu);
+                // An observation whose configuration was explored already: the configuration before it has failed
+                // (pruning 2), so back out of it rather than trying others.
+                backtrack = forced;
+            }
+            if !backtrack {
+                cur = list.next[cur as usize];
+                continue;
+            }
+        } else if !backtrack && track {
+            // A return entry: its operation had to be linearised by now.
+            let at = (cur, stack.len());
+            if best.as_ref().is_none_or(|b| (b.0, b.1) < at) {
+                best = Some((
+                    at.0,
+                    at.1,
+                    snapshot(&stack, &state, list.op[cur as usize], n),
+                ));
+            }
+        }
+        // Backtrack: undo linearisations until one was a real choice.
+        loop {
+            let Some(frame) = stack.pop() else {
+                return result(Found::NotLinearizable(best.map(|b| b.2)), &memo);
+            };
+            state = frame.before;
+            clear_bit(&mut bits, frame.op as usize);
+            zobrist ^= keys[frame.op as usize];
+            list.unlift(frame.op);
+            if ops[frame.op as usize].complete.is_some() {
+                remaining += 1;
+            }
+            if !frame.forced {
+                cur = list.next[list.call_of[frame.op as usize] as usize];
+                break;
+            }
+        }
+    }
+}
+
+fn snapshot<S: Clone>(stack: &[Frame<S>], state: &S, op: u32, n: usize) -> Stuck<S> {
+    let mut linearized = Vec::with_capacity(stack.len());
+    let mut placed = vec![false; n];
+    for (k, frame) in stack.iter().enumerate() {
+        let after = stack.get(k + 1).map_or(state, |f| &f.before);
+        linearized.push((frame.op, after.clone()));
+        placed[frame.op as usize] = true;
+    }
+    Stuck {
+        linearized,
+        op,
+        state: state.clone(),
+        placed,
+    }
+}
+
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+#[inline]
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+#[inline]
+fn clear_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] &= !(1 << (i % 64));
+}
