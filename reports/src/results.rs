@@ -5,7 +5,10 @@
 //! fields in declaration order, no maps, no timestamps, no paths the caller
 //! did not give), so two runs of the same seed give byte-identical files.
 
-use anarcho_checker::{AttributionReport, Counts, Verdict};
+use anarcho_checker::{
+    AttributionReport, ConvergenceReport, Counts, LinearizabilityReport, LostWritesReport,
+    StalenessReport, Verdict,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::RunRecord;
@@ -55,6 +58,18 @@ pub struct ScenarioInfo {
 pub struct Checkers {
     /// Reply attribution: did every reply belong to its own request?
     pub attribution: AttributionReport,
+    /// Linearizability, with a counterexample per failing partition.
+    #[serde(default)]
+    pub linearizability: LinearizabilityReport,
+    /// Staleness measurements (never change the verdict).
+    #[serde(default)]
+    pub staleness: StalenessReport,
+    /// Lost acknowledged writes.
+    #[serde(default)]
+    pub lost_writes: LostWritesReport,
+    /// Replica convergence; `null` when the history records no replica state.
+    #[serde(default)]
+    pub convergence: Option<ConvergenceReport>,
 }
 
 impl Results {
@@ -75,6 +90,10 @@ impl Results {
             counts: run.report.counts.clone(),
             checkers: Checkers {
                 attribution: run.report.attribution.clone(),
+                linearizability: run.report.linearizability.clone(),
+                staleness: run.report.staleness.clone(),
+                lost_writes: run.report.lost_writes.clone(),
+                convergence: run.report.convergence.clone(),
             },
             replay: run.replay_command.clone(),
         }
@@ -149,6 +168,20 @@ mod tests {
         let culprit = &json["checkers"]["attribution"]["violations"][0]["belonged_to"];
         assert_eq!(culprit["command"], "READONLY");
         assert_eq!(culprit["nth_of_command"], 2);
+    }
+
+    #[test]
+    fn results_json_carries_every_checker() {
+        let sample = Sample::issue_1113("message");
+        let json: serde_json::Value =
+            serde_json::from_str(&results_json(&sample.record())).unwrap();
+        let checkers = &json["checkers"];
+        for name in ["attribution", "linearizability", "staleness", "lost_writes"] {
+            assert!(checkers[name].is_object(), "{name} missing: {checkers}");
+        }
+        assert_eq!(checkers["linearizability"]["model"], "redis");
+        // No replica state in the history: no convergence verdict.
+        assert!(checkers["convergence"].is_null());
     }
 
     #[test]
