@@ -2,6 +2,10 @@
 //! (`SET ... EX`), fault-rule time windows, `INFO`'s uptime and event
 //! timestamps.
 //!
+//! Server time starts at 0 when the server is created inside a runtime, or
+//! at its first reading otherwise (under turmoil, where hosts are built
+//! before the run: the first connection).
+//!
 //! Time is read from tokio's clock by default, so the same code runs on the
 //! wall clock (the binary), on tokio's paused test clock, and on turmoil's
 //! simulated clock. Two things make that less simple than

@@ -58,7 +58,7 @@ pub(crate) async fn run<S>(
         on_reset,
     };
     let reason = handler.serve().await;
-    handler.forget_watches();
+    drop(handler);
     shared.note(ServerEventKind::Closed, id, || {
         format!("connection closed: {reason}")
     });
@@ -361,18 +361,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
         }
     }
 
-    /// Unregisters this connection's watched keys, unless a crash already
-    /// wiped the registry.
-    fn forget_watches(&mut self) {
-        if self.session.watched.is_empty() {
-            return;
-        }
-        let mut state = self.shared.db.lock();
-        if state.epoch == self.epoch {
-            cmd::unwatch_all(&mut state.keyspace, &mut self.session);
-        }
-    }
-
     fn report_fault(&self, firing: &Firing, command: &str, now: Duration) {
         self.shared.emit(|| ServerEvent {
             command: Some(command.to_string()),
@@ -426,6 +414,28 @@ async fn until_crash<F: Future>(
         biased;
         _ = mode.wait_for(|mode| mode.epoch != epoch) => None,
         output = future => Some(output),
+    }
+}
+
+impl<S> Handler<S> {
+    /// Unregisters this connection's watched keys, unless a crash already
+    /// wiped the registry.
+    fn forget_watches(&mut self) {
+        if self.session.watched.is_empty() {
+            return;
+        }
+        let mut state = self.shared.db.lock();
+        if state.epoch == self.epoch {
+            cmd::unwatch_all(&mut state.keyspace, &mut self.session);
+        }
+    }
+}
+
+/// A connection's watches end with it, however it ends: also when its task
+/// is dropped mid-await (a turmoil host crash drops every task of the host).
+impl<S> Drop for Handler<S> {
+    fn drop(&mut self) {
+        self.forget_watches();
     }
 }
 

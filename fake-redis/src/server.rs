@@ -123,10 +123,13 @@ impl Shared {
 }
 
 impl Server {
-    /// A server with an empty keyspace and nothing fired yet.
+    /// A server with an empty keyspace and nothing fired yet. Created inside
+    /// a tokio runtime, its clock starts now; outside one (a simulator
+    /// building hosts before the run) it starts at its first connection,
+    /// unless `ServerConfig::clock` says otherwise.
     pub fn new(config: ServerConfig) -> Server {
         let settings = Settings::new(&config);
-        Server {
+        let server = Server {
             shared: Arc::new(Shared {
                 db: Db::new(config.persistence),
                 faults: FaultPlan::new(config.faults, config.seed),
@@ -137,7 +140,10 @@ impl Server {
                 next_connection: AtomicU64::new(1),
                 observer: config.observer,
             }),
-        }
+        };
+        // Anchors the default clock when there is a runtime to read.
+        server.shared.clock.now();
+        server
     }
 
     /// Serves one client connection until the peer closes, an I/O error
