@@ -304,8 +304,11 @@ impl<'h> Writes<'h> {
     /// Could `key` hold `value` for a read that completed at `before`?
     fn could_hold(&self, key: Option<&str>, value: &Value, before: u64) -> bool {
         let set = self.sets.get(&(key, value)).is_some_and(|&i| i < before);
-        let incr = value.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
-            && self.incremented_before(key, before);
+        // A counter read returns an integer (anarchoredis' `get_counter`)
+        // or Redis' integer string (`GET` after `INCR`).
+        let integer = matches!(value, Value::Int(_))
+            || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok());
+        let incr = integer && self.incremented_before(key, before);
         set || incr
     }
 

@@ -37,6 +37,12 @@ enum Command {
         #[arg(long, default_value = "target/anarcho")]
         out: PathBuf,
     },
+    /// Check a history file (jsonl, Jepsen EDN, Porcupine etcd or kv) and
+    /// write its run directory.
+    ///
+    /// Exit codes: 0 valid, 1 invalid, 3 bad file (file:line:col), 4 the
+    /// checker could not decide.
+    Check(crate::check_cmd::CheckArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -58,6 +64,7 @@ where
     };
     match cli.command {
         Command::Run { file, seed, out } => run(file, seed, out),
+        Command::Check(args) => crate::check_cmd::run(args),
     }
 }
 

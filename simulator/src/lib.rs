@@ -15,17 +15,23 @@
 //! ## Layout
 //! - `scenario`: the TOML format, with `file:line:col` errors.
 //! - `world`: builds and runs the turmoil world.
-//! - `workload`: Jepsen-style logical processes driving the client.
+//! - `workload`: Jepsen-style logical processes driving the client, and the
+//!   final quiescent reads.
+//! - `nemesis`: applies scheduled and random faults between steps, heals at
+//!   the end, snapshots node state.
 //! - `recorder`: the history on the simulated clock; also the client's wire
 //!   observer.
 //! - `connector`: lets the client dial turmoil's network.
 //! - `seeds`: derivation of every random stream from the scenario seed.
 //! - `run`: simulate, check, write ([`Scenario::run`]).
-//! - `cli` and `exit`: the `anarcho` command line and its exit codes.
+//! - `cli` and `exit`: the `anarcho` command line and its exit codes;
+//!   `check_cmd`: `anarcho check FILE`, checking history files from any tool.
 
+mod check_cmd;
 pub mod cli;
 mod connector;
 pub mod exit;
+mod nemesis;
 mod recorder;
 mod run;
 pub mod scenario;

@@ -62,6 +62,13 @@ impl Recorder {
         self.lock().history.push(event);
     }
 
+    /// Appends an event stamped with an explicit simulated time (for events
+    /// recorded outside any host, such as the nemesis').
+    pub fn record_at(&self, mut event: Event, at: std::time::Duration) {
+        event.time = at.as_nanos() as u64;
+        self.lock().history.push(event);
+    }
+
     /// The connection process `p` last sent a command on, if any.
     pub fn last_conn(&self, p: u64) -> Option<String> {
         self.lock().last_conn.get(&p).cloned()

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anarcho_checker::{History, Report, Verdict};
 use anarcho_reports::RunRecord;
 
-use crate::scenario::Scenario;
+use crate::scenario::{JudgedConsistency, Scenario};
 use crate::world::{Incomplete, simulate};
 
 /// The version recorded in every results file.
@@ -36,12 +36,24 @@ impl Scenario {
     /// Simulates the scenario with `seed` and checks the history.
     pub fn run(&self, seed: u64) -> Result<RunOutcome, Incomplete> {
         let history = simulate(self, seed)?;
-        let report = anarcho_checker::check(&history);
+        let report = anarcho_checker::check_with(&history, &self.check_options());
         Ok(RunOutcome {
             seed,
             history,
             report,
         })
+    }
+
+    /// How this scenario's runs are checked: against the consistency its
+    /// `[expect]` names, with the checker's default (deterministic) budget.
+    pub fn check_options(&self) -> anarcho_checker::CheckOptions {
+        anarcho_checker::CheckOptions {
+            consistency: match self.expect.consistency {
+                JudgedConsistency::Linearizable => anarcho_checker::Consistency::Linearizable,
+                JudgedConsistency::Eventual => anarcho_checker::Consistency::Eventual,
+            },
+            ..Default::default()
+        }
     }
 
     /// The command that replays a run of this scenario.

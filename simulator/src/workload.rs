@@ -4,9 +4,14 @@
 //!
 //! After an indeterminate outcome (`info`) a process retires, because it can
 //! no longer know what it has done, and a fresh process id takes its slot.
-//! Arguments are unique per operation (`e-<process>-<n>`, `v-<process>-<n>`),
-//! so a value seen anywhere names the request it came from. Registers use
-//! keys `k0..`, counters `c0..`.
+//! Arguments are unique per operation (`e-<process>-<n>` for ECHO,
+//! `v-<process>-<n>` for SET, `x-<process>-<n>` for RPUSH), so a value seen
+//! anywhere names the request it came from. Registers use keys `k0..`,
+//! counters `c0..`, lists `l0..`.
+//!
+//! After the workload's duration (when the nemesis has healed every fault)
+//! and a quiescent pause, every client reads every key once more: the final
+//! reads that lost writes are judged by.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,12 +19,17 @@ use std::time::Duration;
 
 use anarcho_checker::{Event, EventType, Value};
 use anarchoredis::{Client, Error};
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::recorder::{Recorder, as_process, now_ns};
-use crate::scenario::{OpKind, Workload};
+use crate::scenario::{KeyDistribution, OpKind, Workload};
 use crate::seeds::derive;
+
+/// Process ids of the final reads start here, far above any worker's.
+const FINAL_PROCESS_BASE: u64 = 1 << 40;
 
 /// One client host's share of the workload.
 pub struct ClientWorkload {
@@ -43,7 +53,8 @@ struct Op {
 }
 
 impl ClientWorkload {
-    /// Runs every process of this client host to completion.
+    /// Runs every process of this client host to completion, then the final
+    /// reads.
     pub async fn run(self, client: Client, recorder: Recorder) {
         let budget = Arc::new(AtomicUsize::new(self.workload.operations));
         let this = Arc::new(self);
@@ -58,6 +69,9 @@ impl ClientWorkload {
             tasks.spawn(async move { this.process_slot(slot, client, recorder, budget).await });
         }
         while tasks.join_next().await.is_some() {}
+        if this.workload.final_read {
+            this.final_reads(&client, &recorder).await;
+        }
     }
 
     async fn process_slot(
@@ -74,79 +88,149 @@ impl ClientWorkload {
             self.seed,
             &[1, self.client_index as u64, slot as u64],
         ));
+        let keys = KeyPicker::new(&self.workload);
+        let ops = OpPicker::new(&self.workload);
         let mut n: u64 = 0;
         let deadline = self.duration.as_nanos() as u64;
+        let pause = self.workload.pause();
         while now_ns() < deadline && take_one(&budget) {
-            let op = self.next_op(&mut rng, process, n);
+            let kind = ops.pick(&mut rng, n);
+            let op = make_op(kind, keys.pick(&mut rng), process, n);
             n += 1;
-            let mut invoke = Event::new(0, EventType::Invoke, op.kind.name());
-            invoke.process = Some(process);
-            invoke.key = op.key.clone();
-            invoke.value = op.arg.clone().map(Value::Str);
-            recorder.record(invoke);
-
-            let outcome = as_process(process, perform(&client, &op)).await;
-
-            let (ty, value, error) = match outcome {
-                Ok(v) => (EventType::Ok, Some(v), None),
-                Err(e) if e.is_indeterminate() => (EventType::Info, None, Some(e.to_string())),
-                Err(e) => (EventType::Fail, None, Some(e.to_string())),
-            };
-            let mut done = Event::new(0, ty, op.kind.name());
-            done.process = Some(process);
-            done.key = op.key;
-            done.value = value;
-            done.error = error;
-            done.conn = recorder.last_conn(process);
-            recorder.record(done);
-            if ty == EventType::Info {
+            if run_op(&client, &recorder, process, &op).await == EventType::Info {
                 process += stride;
             }
-            tokio::time::sleep(self.workload.think).await;
+            tokio::time::sleep(pause).await;
         }
     }
 
-    fn next_op(&self, rng: &mut StdRng, process: u64, n: u64) -> Op {
-        let w = &self.workload;
-        let kind = if w.script.is_empty() {
-            let weighted = w.mix.weighted();
-            let total: u32 = weighted.iter().map(|(_, w)| w).sum();
-            let mut pick = rng.random_range(0..total);
-            weighted
-                .into_iter()
-                .find(|(_, weight)| {
-                    if pick < *weight {
-                        true
-                    } else {
-                        pick -= weight;
-                        false
-                    }
-                })
-                .map(|(k, _)| k)
-                .unwrap_or(OpKind::Echo)
+    /// Waits for the quiescent phase, then reads every key once.
+    async fn final_reads(&self, client: &Client, recorder: &Recorder) {
+        let start = self.duration + self.workload.quiesce;
+        let now = Duration::from_nanos(now_ns());
+        if start > now {
+            tokio::time::sleep(start - now).await;
+        }
+        let process = FINAL_PROCESS_BASE + self.client_index as u64;
+        let mut reads: Vec<OpKind> = Vec::new();
+        for kind in self.workload.kinds() {
+            let read = match kind {
+                OpKind::Get | OpKind::Set | OpKind::Del => Some(OpKind::Get),
+                OpKind::Incr | OpKind::ReadCounter => Some(OpKind::ReadCounter),
+                OpKind::Rpush | OpKind::Lrange => Some(OpKind::Lrange),
+                OpKind::Echo => None,
+            };
+            if let Some(r) = read
+                && !reads.contains(&r)
+            {
+                reads.push(r);
+            }
+        }
+        for kind in reads {
+            for k in 0..self.workload.keys {
+                let op = make_op(kind, k, process, 0);
+                run_op(client, recorder, process, &op).await;
+            }
+        }
+    }
+}
+
+/// Invokes one operation and records its invoke and completion; returns the
+/// completion's type.
+async fn run_op(client: &Client, recorder: &Recorder, process: u64, op: &Op) -> EventType {
+    let mut invoke = Event::new(0, EventType::Invoke, op.kind.name());
+    invoke.process = Some(process);
+    invoke.key = op.key.clone();
+    invoke.value = op.arg.clone().map(Value::Str);
+    recorder.record(invoke);
+
+    let outcome = as_process(process, perform(client, op)).await;
+
+    let (ty, value, error) = match outcome {
+        Ok(v) => (EventType::Ok, Some(v), None),
+        Err(e) if e.is_indeterminate() => (EventType::Info, None, Some(e.to_string())),
+        Err(e) => (EventType::Fail, None, Some(e.to_string())),
+    };
+    let mut done = Event::new(0, ty, op.kind.name());
+    done.process = Some(process);
+    done.key = op.key.clone();
+    done.value = value;
+    done.error = error;
+    done.conn = recorder.last_conn(process);
+    recorder.record(done);
+    ty
+}
+
+fn make_op(kind: OpKind, key_index: usize, process: u64, n: u64) -> Op {
+    let key = kind.key_prefix().map(|p| format!("{p}{key_index}"));
+    let arg = match kind {
+        OpKind::Echo => Some(format!("e-{process}-{n}")),
+        OpKind::Set => Some(format!("v-{process}-{n}")),
+        OpKind::Rpush => Some(format!("x-{process}-{n}")),
+        _ => None,
+    };
+    Op { kind, key, arg }
+}
+
+/// Draws operation kinds: the script in order, or weighted draws.
+struct OpPicker {
+    script: Vec<OpKind>,
+    kinds: Vec<OpKind>,
+    weights: Option<WeightedIndex<f64>>,
+}
+
+impl OpPicker {
+    fn new(w: &Workload) -> Self {
+        let weighted: Vec<(OpKind, f64)> =
+            w.weighted().into_iter().filter(|(_, x)| *x > 0.0).collect();
+        let weights = if w.script.is_empty() {
+            // Validated: at least one weight is positive.
+            WeightedIndex::new(weighted.iter().map(|(_, x)| *x)).ok()
         } else {
-            w.script[(n as usize) % w.script.len()]
+            None
         };
-        // Registers (get/set/del) use `k*` keys and counters (incr) use `c*`
-        // keys, so an INCR never meets a string value.
-        let prefix = if kind == OpKind::Incr { "c" } else { "k" };
-        let key = format!("{prefix}{}", rng.random_range(0..w.keys));
-        match kind {
-            OpKind::Echo => Op {
-                kind,
-                key: None,
-                arg: Some(format!("e-{process}-{n}")),
-            },
-            OpKind::Set => Op {
-                kind,
-                key: Some(key),
-                arg: Some(format!("v-{process}-{n}")),
-            },
-            OpKind::Get | OpKind::Incr | OpKind::Del => Op {
-                kind,
-                key: Some(key),
-                arg: None,
-            },
+        OpPicker {
+            script: w.script.clone(),
+            kinds: weighted.into_iter().map(|(k, _)| k).collect(),
+            weights,
+        }
+    }
+
+    fn pick(&self, rng: &mut StdRng, n: u64) -> OpKind {
+        match &self.weights {
+            None => self.script[(n as usize) % self.script.len()],
+            Some(w) => self.kinds[w.sample(rng)],
+        }
+    }
+}
+
+/// Draws key indices by the workload's distribution.
+struct KeyPicker {
+    keys: usize,
+    dist: KeyDistribution,
+    zipf: Option<WeightedIndex<f64>>,
+}
+
+impl KeyPicker {
+    fn new(w: &Workload) -> Self {
+        let zipf = match w.key_distribution {
+            KeyDistribution::Zipf { exponent } => {
+                WeightedIndex::new((0..w.keys).map(|i| 1.0 / ((i + 1) as f64).powf(exponent))).ok()
+            }
+            _ => None,
+        };
+        KeyPicker {
+            keys: w.keys,
+            dist: w.key_distribution,
+            zipf,
+        }
+    }
+
+    fn pick(&self, rng: &mut StdRng) -> usize {
+        match (&self.dist, &self.zipf) {
+            (KeyDistribution::Zipf { .. }, Some(z)) => z.sample(rng),
+            (KeyDistribution::HotKey { fraction }, _) if rng.random_bool(*fraction) => 0,
+            _ => rng.random_range(0..self.keys),
         }
     }
 }
@@ -170,10 +254,23 @@ async fn perform(client: &Client, op: &Op) -> Result<Value, Error> {
             client.set(key, arg).await?;
             Value::Str("OK".into())
         }
-        OpKind::Incr => Value::Int(client.incr(key).await?),
         OpKind::Del => {
             client.del(key).await?;
             Value::Str("OK".into())
         }
+        OpKind::Incr => Value::Int(client.incr(key).await?),
+        OpKind::ReadCounter => Value::Int(client.get_counter(key).await?),
+        OpKind::Rpush => {
+            client.rpush(key, arg).await?;
+            Value::Str("OK".into())
+        }
+        OpKind::Lrange => Value::List(
+            client
+                .lrange::<_, String>(key, 0, -1)
+                .await?
+                .into_iter()
+                .map(Value::Str)
+                .collect(),
+        ),
     })
 }

@@ -1,5 +1,6 @@
 //! The turmoil world: fake-redis hosts, client hosts running the workload,
-//! and the simulation loop.
+//! and the simulation loop, stepped one tick at a time so the nemesis can act
+//! between steps.
 //!
 //! Determinism: turmoil's RNG is seeded from the run's seed, its epoch is
 //! pinned, and (with `--cfg tokio_unstable`) every host's tokio runtime is
@@ -8,12 +9,13 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use anarcho_checker::{Event, EventType, History};
-use anarchoredis::Client;
+use anarcho_checker::{Event, EventType, History, Value};
+use anarchoredis::{Client, Consistency, ReadRepair};
 
 use crate::connector::{TurmoilClock, TurmoilConnector};
+use crate::nemesis::NemesisRunner;
 use crate::recorder::Recorder;
-use crate::scenario::Scenario;
+use crate::scenario::{ClientConsistency, ClientReadRepair, Scenario};
 use crate::seeds::derive;
 use crate::workload::ClientWorkload;
 
@@ -61,22 +63,29 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
         .rng_seed(seed)
         .build();
 
+    let mut servers = Vec::new();
     for i in 0..scenario.cluster.nodes {
         let name = node_name(i);
         let server = fake_redis::Server::new(fake_redis::ServerConfig {
             faults: scenario.server_faults.clone(),
             seed: derive(seed, &[2, i as u64]),
-            observer: Some(server_observer(recorder.clone(), name.clone())),
+            observer: Some(server_observer(
+                recorder.clone(),
+                name.clone(),
+                scenario.cluster.server_log,
+            )),
+            password: scenario.cluster.password.clone(),
+            persistence: scenario.cluster.persistence,
             ..Default::default()
         });
+        servers.push(server.clone());
         sim.host(name.as_str(), move || {
             let server = server.clone();
             async move {
                 let listener = turmoil::net::TcpListener::bind(("0.0.0.0", REDIS_PORT)).await?;
                 loop {
                     let (stream, _) = listener.accept().await?;
-                    let server = server.clone();
-                    tokio::spawn(async move { server.serve(stream).await });
+                    tokio::spawn(server.serve(stream));
                 }
             }
         });
@@ -93,24 +102,48 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
             seed,
         };
         let recorder = recorder.clone();
+        let healer = scenario.client.healer;
         sim.client(client_name(c).as_str(), async move {
+            let healer = healer.then(|| client.start_healer());
             workload.run(client, recorder).await;
+            if let Some(h) = healer {
+                h.stop().await;
+            }
             Ok(())
         });
     }
 
-    sim.run().map_err(|e| Incomplete(e.to_string()))?;
+    let mut nemesis = NemesisRunner::new(scenario, seed, servers, recorder.clone());
+    loop {
+        let now = sim.elapsed();
+        nemesis.tick(&mut sim, now);
+        match sim.step() {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(e) => return Err(Incomplete(e.to_string())),
+        }
+    }
+    nemesis.finish(sim.elapsed());
     Ok(recorder.history())
 }
 
-fn server_observer(
-    recorder: Recorder,
-    node: String,
-) -> Arc<dyn Fn(fake_redis::ServerEvent) + Send + Sync> {
+/// Turns fake-redis events into `server` history events. Executed commands
+/// are recorded only with `server_log`; faults, connections and mode
+/// changes always.
+fn server_observer(recorder: Recorder, node: String, commands: bool) -> fake_redis::Observer {
     Arc::new(move |e: fake_redis::ServerEvent| {
+        if e.kind == fake_redis::ServerEventKind::Command && !commands {
+            return;
+        }
         let mut event = Event::new(0, EventType::Server, e.command.clone().unwrap_or_default());
         event.conn = Some(format!("{node}#{}", e.conn));
-        event.note = Some(e.note);
+        event.req = e.request;
+        event.key = e.key;
+        event.value = e.args.map(Value::Str);
+        event.note = Some(match e.reply {
+            Some(reply) => format!("reply {reply}"),
+            None => e.note,
+        });
         recorder.record(event);
     })
 }
@@ -126,13 +159,37 @@ fn build_client(
         .name(client_name(index))
         .command_timeout(opts.command_timeout)
         .connect_timeout(opts.connect_timeout)
+        .operation_timeout(opts.operation_timeout)
         .max_retries(opts.max_retries)
         .read_from_replicas(opts.read_from_replicas)
         .pool_size(opts.pool_size)
+        .consistency(match opts.consistency {
+            ClientConsistency::Eventual => Consistency::Eventual,
+            ClientConsistency::Linearizable => Consistency::Linearizable,
+        })
+        .read_repair(match opts.read_repair {
+            ClientReadRepair::Off => ReadRepair::Off,
+            ClientReadRepair::Async => ReadRepair::Async,
+            ClientReadRepair::Blocking => ReadRepair::Blocking,
+        })
+        .anti_entropy_interval(opts.anti_entropy_interval)
+        .anti_entropy_batch(opts.anti_entropy_batch)
+        .reconnect_backoff(opts.backoff_base, opts.backoff_max)
         .connector(TurmoilConnector)
         .clock(TurmoilClock)
-        .rng_seed(derive(seed, &[3, index as u64]))
-        .observer(Arc::new(recorder));
+        .rng_seed(derive(seed, &[3, index as u64]));
+    if let Some(w) = opts.write_quorum {
+        builder = builder.write_quorum(w);
+    }
+    if let Some(r) = opts.read_quorum {
+        builder = builder.read_quorum(r);
+    }
+    if let Some(p) = &scenario.cluster.password {
+        builder = builder.password(p.clone());
+    }
+    if opts.wire_log {
+        builder = builder.observer(Arc::new(recorder));
+    }
     for i in 0..scenario.cluster.nodes {
         builder = builder.named_node(node_name(i), format!("{}:{REDIS_PORT}", node_name(i)));
     }

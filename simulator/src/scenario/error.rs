@@ -40,6 +40,21 @@ impl ScenarioError {
         }
     }
 
+    /// An error about the first occurrence of `needle` (say a quoted host
+    /// name) in the text.
+    pub(crate) fn at_text(file: &str, text: &str, needle: &str, message: String) -> Self {
+        let (line, column) = text
+            .find(needle)
+            .map(|o| line_col(text, o))
+            .unwrap_or((1, 1));
+        ScenarioError {
+            file: file.to_string(),
+            line: Some(line),
+            column: Some(column),
+            message,
+        }
+    }
+
     /// An error about the first occurrence of `key = ...` in the text.
     pub(crate) fn at_key(file: &str, text: &str, key: &str, message: String) -> Self {
         let offset = find_key(text, key);

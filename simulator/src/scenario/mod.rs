@@ -8,6 +8,7 @@
 
 mod duration;
 mod error;
+mod nemesis;
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use anarcho_checker::Verdict;
 use serde::Deserialize;
 
 pub use error::ScenarioError;
+pub use nemesis::{Nemesis, NemesisAction, RandomAction, RandomNemesis, ScheduledFault};
 
 /// A parsed, validated scenario.
 #[derive(Clone, Debug, Deserialize)]
@@ -43,6 +45,9 @@ pub struct Scenario {
     pub server_faults: Vec<fake_redis::FaultRule>,
     /// What the clients do.
     pub workload: Workload,
+    /// Faults injected during the run, scheduled or random.
+    #[serde(default)]
+    pub nemesis: Nemesis,
     /// What the run should conclude.
     #[serde(default)]
     pub expect: Expect,
@@ -71,6 +76,21 @@ pub struct Cluster {
     /// The slowest a network message is delivered.
     #[serde(default = "default_max_latency", with = "duration")]
     pub max_latency: Duration,
+    /// What a node keeps across a crash: `none` (restart empty), `snapshot`
+    /// (the last save) or `always` (every executed write).
+    #[serde(default)]
+    pub persistence: fake_redis::Persistence,
+    /// A password every node requires (clients are given it).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Record every command each node executes in the history (fault firings
+    /// and mode changes are always recorded).
+    #[serde(default = "yes")]
+    pub server_log: bool,
+    /// After the final heal, how often every node's keyspace is snapshotted
+    /// into the history (for the convergence check).
+    #[serde(default = "default_snapshot_interval", with = "duration")]
+    pub snapshot_interval: Duration,
 }
 
 impl Default for Cluster {
@@ -79,8 +99,19 @@ impl Default for Cluster {
             nodes: 1,
             min_latency: default_min_latency(),
             max_latency: default_max_latency(),
+            persistence: fake_redis::Persistence::None,
+            password: None,
+            server_log: true,
+            snapshot_interval: default_snapshot_interval(),
         }
     }
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_snapshot_interval() -> Duration {
+    Duration::from_millis(250)
 }
 
 fn one() -> usize {
@@ -94,7 +125,7 @@ fn default_max_latency() -> Duration {
 }
 
 /// `[client]`: the client hosts `client-1` .. `client-C`, each running one
-/// anarchoredis `Client` with these options.
+/// anarchoredis `Client` with these options (every builder option).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientOptions {
@@ -107,6 +138,9 @@ pub struct ClientOptions {
     /// Dial timeout.
     #[serde(default = "default_connect_timeout", with = "duration")]
     pub connect_timeout: Duration,
+    /// Whole-operation timeout.
+    #[serde(default = "default_operation_timeout", with = "duration")]
+    pub operation_timeout: Duration,
     /// Connection set-up retries.
     #[serde(default = "default_max_retries")]
     pub max_retries: u32,
@@ -116,9 +150,40 @@ pub struct ClientOptions {
     /// Connections per node.
     #[serde(default = "default_pool_size")]
     pub pool_size: usize,
+    /// The write quorum W (default: a majority).
+    #[serde(default)]
+    pub write_quorum: Option<usize>,
+    /// The read quorum R (default: a majority).
+    #[serde(default)]
+    pub read_quorum: Option<usize>,
+    /// `eventual` (Dynamo) or `linearizable` (ABD registers).
+    #[serde(default)]
+    pub consistency: ClientConsistency,
+    /// `off`, `async` or `blocking`.
+    #[serde(default)]
+    pub read_repair: ClientReadRepair,
+    /// Run the anti-entropy healer on every client.
+    #[serde(default)]
+    pub healer: bool,
+    /// The healer's interval between passes.
+    #[serde(default = "default_anti_entropy_interval", with = "duration")]
+    pub anti_entropy_interval: Duration,
+    /// The healer's SCAN batch size.
+    #[serde(default = "default_anti_entropy_batch")]
+    pub anti_entropy_batch: usize,
+    /// Reconnect backoff: first delay.
+    #[serde(default = "default_backoff_base", with = "duration")]
+    pub backoff_base: Duration,
+    /// Reconnect backoff: longest delay.
+    #[serde(default = "default_backoff_max", with = "duration")]
+    pub backoff_max: Duration,
     /// Known-bug switches to turn on, by name.
     #[serde(default)]
     pub known_bugs: Vec<BugName>,
+    /// Record every request and reply on the wire in the history (needed to
+    /// say whose reply a misattributed value was).
+    #[serde(default = "yes")]
+    pub wire_log: bool,
 }
 
 impl Default for ClientOptions {
@@ -127,14 +192,64 @@ impl Default for ClientOptions {
             count: 1,
             command_timeout: default_command_timeout(),
             connect_timeout: default_connect_timeout(),
+            operation_timeout: default_operation_timeout(),
             max_retries: default_max_retries(),
             read_from_replicas: false,
             pool_size: default_pool_size(),
+            write_quorum: None,
+            read_quorum: None,
+            consistency: ClientConsistency::Eventual,
+            read_repair: ClientReadRepair::Async,
+            healer: false,
+            anti_entropy_interval: default_anti_entropy_interval(),
+            anti_entropy_batch: default_anti_entropy_batch(),
+            backoff_base: default_backoff_base(),
+            backoff_max: default_backoff_max(),
             known_bugs: Vec::new(),
+            wire_log: true,
         }
     }
 }
 
+/// The client's consistency mode, as written in scenario files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientConsistency {
+    /// Dynamo-style quorums.
+    #[default]
+    Eventual,
+    /// ABD registers.
+    Linearizable,
+}
+
+/// The client's read-repair mode, as written in scenario files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientReadRepair {
+    /// No read repair.
+    Off,
+    /// Repair in the background.
+    #[default]
+    Async,
+    /// Repair before returning.
+    Blocking,
+}
+
+fn default_operation_timeout() -> Duration {
+    Duration::from_secs(2)
+}
+fn default_anti_entropy_interval() -> Duration {
+    Duration::from_secs(1)
+}
+fn default_anti_entropy_batch() -> usize {
+    100
+}
+fn default_backoff_base() -> Duration {
+    Duration::from_millis(10)
+}
+fn default_backoff_max() -> Duration {
+    Duration::from_millis(500)
+}
 fn default_command_timeout() -> Duration {
     Duration::from_millis(500)
 }
@@ -177,14 +292,20 @@ impl<'de> Deserialize<'de> for BugName {
 pub enum OpKind {
     /// `ECHO` with a payload unique to the operation.
     Echo,
-    /// `GET` of a key.
+    /// `GET` of a register (`k*` keys).
     Get,
-    /// `SET` of a key to a value unique to the operation.
+    /// `SET` of a register to a value unique to the operation.
     Set,
-    /// `INCR` of a key.
-    Incr,
-    /// `DEL` of a key.
+    /// `DEL` of a register (a tombstone).
     Del,
+    /// `INCR` of a counter (`c*` keys).
+    Incr,
+    /// Read of a counter (recorded as `get` on a `c*` key).
+    ReadCounter,
+    /// `RPUSH` of a unique element to a list (`l*` keys).
+    Rpush,
+    /// `LRANGE 0 -1` of a list.
+    Lrange,
 }
 
 impl OpKind {
@@ -192,18 +313,69 @@ impl OpKind {
     pub fn name(self) -> &'static str {
         match self {
             OpKind::Echo => "echo",
-            OpKind::Get => "get",
+            OpKind::Get | OpKind::ReadCounter => "get",
             OpKind::Set => "set",
-            OpKind::Incr => "incr",
             OpKind::Del => "del",
+            OpKind::Incr => "incr",
+            OpKind::Rpush => "rpush",
+            OpKind::Lrange => "lrange",
         }
     }
+
+    /// The prefix of the keys it touches (`None` for ECHO).
+    pub fn key_prefix(self) -> Option<&'static str> {
+        match self {
+            OpKind::Echo => None,
+            OpKind::Get | OpKind::Set | OpKind::Del => Some("k"),
+            OpKind::Incr | OpKind::ReadCounter => Some("c"),
+            OpKind::Rpush | OpKind::Lrange => Some("l"),
+        }
+    }
+}
+
+/// What kind of workload: which operations, on which keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// `get`/`set`/`del` on registers `k*`.
+    Register,
+    /// `incr` and reads of counters `c*`.
+    Counter,
+    /// `rpush` of unique elements and `lrange` of lists `l*`.
+    ListAppend,
+    /// `echo` with unique payloads.
+    EchoProbe,
+    /// All of the above, weighted by `mix` (or the fixed `script`).
+    #[default]
+    Mixed,
+}
+
+/// How operations pick keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum KeyDistribution {
+    /// Every key equally likely.
+    #[default]
+    Uniform,
+    /// Key `i` with weight `1 / (i + 1)^exponent`.
+    Zipf {
+        /// The skew; 1.0 is classic Zipf.
+        exponent: f64,
+    },
+    /// Key 0 takes `fraction` of operations; the rest are uniform.
+    HotKey {
+        /// Share of operations on the hot key, in [0, 1].
+        fraction: f64,
+    },
 }
 
 /// `[workload]`: what every client host does.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
+    /// Which operations (ignored when `script` is given).
+    #[serde(default)]
+    pub kind: WorkloadKind,
     /// Concurrent logical processes per client host. Each runs one operation
     /// at a time.
     #[serde(default = "one")]
@@ -212,19 +384,35 @@ pub struct Workload {
     /// `duration`).
     #[serde(default = "default_operations")]
     pub operations: usize,
-    /// Each process's pause between operations.
+    /// Each process's pause between operations (used without `rate`).
     #[serde(default = "default_think", with = "duration")]
     pub think: Duration,
-    /// How many keys (`k0` ..) operations draw from, uniformly.
+    /// Target operations per second per client host: sets each process's
+    /// pause to `processes / rate`.
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// How many keys of each kind (`k0..`, `c0..`, `l0..`).
     #[serde(default = "default_keys")]
     pub keys: usize,
-    /// A fixed sequence of operations each process repeats in order. When
-    /// absent, operations are drawn from `mix`.
+    /// How operations pick keys.
+    #[serde(default)]
+    pub key_distribution: KeyDistribution,
+    /// Share of reads in `register`, `counter` and `list-append` workloads.
+    #[serde(default = "default_read_fraction")]
+    pub read_fraction: f64,
+    /// A fixed sequence of operations each process repeats in order.
     #[serde(default)]
     pub script: Vec<OpKind>,
-    /// Relative weights for drawing operations (used without `script`).
+    /// Relative weights for a `mixed` workload.
     #[serde(default)]
     pub mix: Mix,
+    /// After the workload and every fault end, read every key once more
+    /// (the final quiescent phase that lost writes are judged by).
+    #[serde(default = "yes")]
+    pub final_read: bool,
+    /// How long to wait after the final heal before the final reads.
+    #[serde(default = "default_quiesce", with = "duration")]
+    pub quiesce: Duration,
 }
 
 fn default_operations() -> usize {
@@ -236,26 +424,85 @@ fn default_think() -> Duration {
 fn default_keys() -> usize {
     3
 }
+fn default_read_fraction() -> f64 {
+    0.5
+}
+fn default_quiesce() -> Duration {
+    Duration::from_millis(500)
+}
 
-/// Relative weights of each operation kind.
+impl Workload {
+    /// The pause between one process's operations.
+    pub fn pause(&self) -> Duration {
+        match self.rate {
+            Some(rate) => Duration::from_secs_f64(self.processes as f64 / rate),
+            None => self.think,
+        }
+    }
+
+    /// The weighted operations this workload draws from.
+    pub fn weighted(&self) -> Vec<(OpKind, f64)> {
+        let r = self.read_fraction;
+        match self.kind {
+            WorkloadKind::Register => vec![
+                (OpKind::Get, r),
+                (OpKind::Set, (1.0 - r) * 0.9),
+                (OpKind::Del, (1.0 - r) * 0.1),
+            ],
+            WorkloadKind::Counter => vec![(OpKind::ReadCounter, r), (OpKind::Incr, 1.0 - r)],
+            WorkloadKind::ListAppend => vec![(OpKind::Lrange, r), (OpKind::Rpush, 1.0 - r)],
+            WorkloadKind::EchoProbe => vec![(OpKind::Echo, 1.0)],
+            WorkloadKind::Mixed => self
+                .mix
+                .weighted()
+                .into_iter()
+                .map(|(k, w)| (k, w as f64))
+                .collect(),
+        }
+    }
+
+    /// The operation kinds this workload can invoke.
+    pub fn kinds(&self) -> Vec<OpKind> {
+        if self.script.is_empty() {
+            self.weighted()
+                .into_iter()
+                .filter(|(_, w)| *w > 0.0)
+                .map(|(k, _)| k)
+                .collect()
+        } else {
+            self.script.clone()
+        }
+    }
+}
+
+/// Relative weights of each operation kind in a `mixed` workload.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mix {
     /// Weight of `echo`.
     #[serde(default)]
     pub echo: u32,
-    /// Weight of `get`.
+    /// Weight of register `get`.
     #[serde(default)]
     pub get: u32,
     /// Weight of `set`.
     #[serde(default)]
     pub set: u32,
-    /// Weight of `incr`.
-    #[serde(default)]
-    pub incr: u32,
     /// Weight of `del`.
     #[serde(default)]
     pub del: u32,
+    /// Weight of `incr`.
+    #[serde(default)]
+    pub incr: u32,
+    /// Weight of counter reads.
+    #[serde(default)]
+    pub read_counter: u32,
+    /// Weight of `rpush`.
+    #[serde(default)]
+    pub rpush: u32,
+    /// Weight of `lrange`.
+    #[serde(default)]
+    pub lrange: u32,
 }
 
 impl Default for Mix {
@@ -264,8 +511,11 @@ impl Default for Mix {
             echo: 1,
             get: 1,
             set: 1,
-            incr: 1,
             del: 0,
+            incr: 1,
+            read_counter: 0,
+            rpush: 0,
+            lrange: 0,
         }
     }
 }
@@ -277,8 +527,11 @@ impl Mix {
             (OpKind::Echo, self.echo),
             (OpKind::Get, self.get),
             (OpKind::Set, self.set),
-            (OpKind::Incr, self.incr),
             (OpKind::Del, self.del),
+            (OpKind::Incr, self.incr),
+            (OpKind::ReadCounter, self.read_counter),
+            (OpKind::Rpush, self.rpush),
+            (OpKind::Lrange, self.lrange),
         ]
     }
 }
@@ -292,6 +545,23 @@ pub struct Expect {
     /// Seeds the scenario test runs (default: the scenario's `seed`).
     #[serde(default)]
     pub seeds: Vec<u64>,
+    /// What the run is judged against: `linearizable` (the default: any
+    /// linearizability violation is invalid) or `eventual` (linearizability
+    /// is measured but only lost writes, divergence and misattributed
+    /// replies are violations).
+    #[serde(default)]
+    pub consistency: JudgedConsistency,
+}
+
+/// The consistency a run is judged against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgedConsistency {
+    /// Strict: linearizability violations count.
+    #[default]
+    Linearizable,
+    /// Relaxed: they are reported, not counted.
+    Eventual,
 }
 
 impl Scenario {
@@ -372,14 +642,64 @@ impl Scenario {
             return Err(at("keys", "expected at least 1 key".into()));
         }
         if self.workload.script.is_empty()
-            && self.workload.mix.weighted().iter().all(|(_, w)| *w == 0)
+            && self.workload.weighted().iter().all(|(_, w)| *w <= 0.0)
         {
             return Err(at(
                 "mix",
                 "expected at least one operation with a weight above 0".into(),
             ));
         }
-        Ok(())
+        if !(0.0..=1.0).contains(&self.workload.read_fraction) {
+            return Err(at(
+                "read_fraction",
+                "expected a fraction between 0 and 1".into(),
+            ));
+        }
+        if let Some(rate) = self.workload.rate
+            && !(rate > 0.0 && rate.is_finite())
+        {
+            return Err(at(
+                "rate",
+                "expected a positive number of operations per second".into(),
+            ));
+        }
+        match self.workload.key_distribution {
+            KeyDistribution::Zipf { exponent } if !(exponent > 0.0 && exponent.is_finite()) => {
+                return Err(at("exponent", "expected a positive Zipf exponent".into()));
+            }
+            KeyDistribution::HotKey { fraction } if !(0.0..=1.0).contains(&fraction) => {
+                return Err(at("fraction", "expected a fraction between 0 and 1".into()));
+            }
+            _ => {}
+        }
+        let n = self.cluster.nodes;
+        for (key, q) in [
+            ("write_quorum", self.client.write_quorum),
+            ("read_quorum", self.client.read_quorum),
+        ] {
+            if let Some(q) = q
+                && !(1..=n).contains(&q)
+            {
+                return Err(at(
+                    key,
+                    format!("expected a quorum between 1 and the node count {n}"),
+                ));
+            }
+        }
+        if self.client.anti_entropy_batch == 0 {
+            return Err(at(
+                "anti_entropy_batch",
+                "expected a batch of at least 1".into(),
+            ));
+        }
+        self.nemesis.validate(self, shown, text)
+    }
+
+    /// Every host name in the world: `redis-1..N`, then `client-1..C`.
+    pub fn hosts(&self) -> Vec<String> {
+        let nodes = (0..self.cluster.nodes).map(crate::world::node_name);
+        let clients = (0..self.client.count).map(crate::world::client_name);
+        nodes.chain(clients).collect()
     }
 
     /// The seeds a scenario test runs.
