@@ -15,11 +15,14 @@
 //!   line per event.
 //! - [`html`](crate::render_html): `report.html`, one self-contained page
 //!   that works offline.
+//! - [`sweep_index`](crate::write_sweep_index): `index.html` and
+//!   `summary.json` for a sweep over seeds.
 
 mod history_txt;
 mod html;
 mod results;
 mod run_dir;
+mod sweep_index;
 #[cfg(test)]
 mod testing;
 
@@ -27,3 +30,4 @@ pub use history_txt::render_history_txt;
 pub use html::render_html;
 pub use results::{Checkers, RESULTS_SCHEMA_VERSION, Results, ScenarioInfo, results_json};
 pub use run_dir::{RunRecord, write_run};
+pub use sweep_index::{SweepRow, render_sweep_index, write_sweep_index};
