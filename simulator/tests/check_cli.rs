@@ -1,0 +1,164 @@
+//! `anarcho check FILE`: every file of the checker's corpus gets its
+//! expected verdict through the CLI, and bad files exit 3 with
+//! file:line:col.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn out_dir(test: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("anarcho-check-{test}-{}", std::process::id()))
+}
+
+fn anarcho(args: &[&str], out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anarcho"))
+        .arg("check")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .current_dir(repo())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn every_file_in_verdicts_tsv_gets_its_expected_exit_code() {
+    let tsv = std::fs::read_to_string(repo().join("checker/testdata/VERDICTS.tsv")).unwrap();
+    let out = out_dir("verdicts");
+    let mut wrong = Vec::new();
+    let mut files = 0;
+    for line in tsv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let expected = match cols[2] {
+            "valid" => 0,
+            "invalid" => 1,
+            other => panic!("unexpected verdict {other:?}"),
+        };
+        let file = format!("checker/testdata/{}", cols[0]);
+        let o = anarcho(&[&file], &out);
+        files += 1;
+        if o.status.code() != Some(expected) {
+            wrong.push(format!(
+                "{file}: exit {:?}, expected {expected}\n{}",
+                o.status.code(),
+                text(&o)
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    assert_eq!(files, 230);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn an_invalid_etcd_history_exits_1_explains_and_writes_the_run_directory() {
+    let out = out_dir("etcd");
+    let o = anarcho(&["checker/testdata/porcupine/jepsen/etcd_000.log"], &out);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("invalid (porcupine-etcd, model etcd-cas-register)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("No order of these"), "{stdout}");
+    let dir = out.join("etcd_000").join("0");
+    let results = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    assert!(
+        results.contains("\n  \"verdict\": \"invalid\",\n"),
+        "{results}"
+    );
+    assert!(
+        results.contains("\"explanation\": \"No order of these"),
+        "{results}"
+    );
+    assert!(
+        results.contains("\"replay\": \"anarcho check checker/testdata/porcupine/jepsen/etcd_000.log --format porcupine-etcd --model etcd-cas-register\""),
+        "{results}"
+    );
+    for file in ["history.jsonl", "history.txt", "report.html"] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    // The history.jsonl it wrote checks the same way.
+    let again = anarcho(
+        &[
+            dir.join("history.jsonl").to_str().unwrap(),
+            "--model",
+            "etcd-cas-register",
+        ],
+        &out,
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn malformed_files_exit_3_with_file_line_and_column() {
+    let out = out_dir("bad");
+    std::fs::create_dir_all(&out).unwrap();
+    let cases = [
+        (
+            "bad.edn",
+            "[{:process 0, :type :invoke, :f :read}\n {:process 0, :f :read}]\n",
+            "bad.edn:2:2:",
+        ),
+        (
+            "bad.log",
+            "INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:okay\t:read\t1\n",
+            "bad.log:2:23:",
+        ),
+        (
+            "bad.jsonl",
+            "{\"index\":0,\"time\":0,\"type\":\"invoke\",\"f\":\"get\"}\n{\"index\":1,\"time\":0,\"type\":\"nope\",\"f\":\"get\"}\n",
+            "bad.jsonl:2:",
+        ),
+    ];
+    for (name, content, want) in cases {
+        let file = out.join(name);
+        std::fs::write(&file, content).unwrap();
+        let o = anarcho(&[file.to_str().unwrap()], &out);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{name}: {}", text(&o));
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let missing = anarcho(&["no/such/file.edn"], &out);
+    assert_eq!(missing.status.code(), Some(3), "{}", text(&missing));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn an_exhausted_time_budget_exits_4() {
+    let out = out_dir("budget");
+    let o = anarcho(
+        &[
+            "checker/testdata/porcupine/kv/c50-ok.txt",
+            "--budget",
+            "1ns",
+        ],
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("ran out of time"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn unknown_formats_and_models_are_usage_errors() {
+    let out = out_dir("usage");
+    let o = anarcho(&["x.edn", "--format", "yaml"], &out);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("jepsen-edn"), "{}", text(&o));
+    let o = anarcho(&["x.edn", "--model", "queue"], &out);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cas-register"), "{}", text(&o));
+}
