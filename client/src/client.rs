@@ -178,8 +178,10 @@ impl Client {
             .await
     }
 
-    /// The value of a replicated counter: the merge of R replicas.
-    pub async fn get_counter<K: ToRedisArgs>(&self, key: K) -> Result<i64> {
+    /// The value of a replicated counter: the merge of R replicas, or `None`
+    /// when none of them has seen it incremented (like `GET` of a missing
+    /// key).
+    pub async fn get_counter<K: ToRedisArgs>(&self, key: K) -> Result<Option<i64>> {
         let key = bytes_of(key);
         self.operation("get_counter", false, || self.inner.get_counter(&key))
             .await

@@ -96,7 +96,7 @@ async fn replicated_set_get_del_incr_and_lists_work_on_three_real_redis_nodes() 
             assert_eq!(client.incr(&n).await.unwrap(), expected);
         }
         assert_eq!(client.incr_by(&n, -1).await.unwrap(), 2);
-        assert_eq!(client.get_counter(&n).await.unwrap(), 2);
+        assert_eq!(client.get_counter(&n).await.unwrap(), Some(2));
 
         let l = format!("{name}-l");
         client.rpush(&l, "a").await.unwrap();

@@ -96,6 +96,13 @@ impl NemesisRunner {
 
     /// Called before every simulation step with the current simulated time.
     pub fn tick(&mut self, sim: &mut turmoil::Sim<'_>, now: Duration) {
+        // Whatever the servers report while the nemesis acts happens now.
+        self.recorder.set_outside_time(Some(now));
+        self.act(sim, now);
+        self.recorder.set_outside_time(None);
+    }
+
+    fn act(&mut self, sim: &mut turmoil::Sim<'_>, now: Duration) {
         if self.healed_all {
             if now >= self.next_snapshot {
                 self.snapshot(now);

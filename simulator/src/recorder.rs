@@ -38,6 +38,9 @@ struct State {
     history: History,
     /// The connection each process last sent a user command on.
     last_conn: BTreeMap<u64, String>,
+    /// The simulated time to stamp events with while code outside any host
+    /// (the nemesis) runs, where `turmoil::sim_elapsed()` does not apply.
+    outside: Option<u64>,
 }
 
 /// A cheap-to-clone handle to the run's history.
@@ -58,8 +61,16 @@ impl Recorder {
 
     /// Appends an event stamped with the current simulated time.
     pub fn record(&self, mut event: Event) {
-        event.time = now_ns();
-        self.lock().history.push(event);
+        let mut state = self.lock();
+        event.time = state.outside.unwrap_or_else(now_ns);
+        state.history.push(event);
+    }
+
+    /// Stamps events recorded from outside any host (for example by a
+    /// fake-redis observer called from the nemesis) with `at`, until
+    /// called again with `None`.
+    pub fn set_outside_time(&self, at: Option<std::time::Duration>) {
+        self.lock().outside = at.map(|d| d.as_nanos() as u64);
     }
 
     /// Appends an event stamped with an explicit simulated time (for events

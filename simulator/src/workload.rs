@@ -147,7 +147,7 @@ async fn run_op(client: &Client, recorder: &Recorder, process: u64, op: &Op) -> 
     let outcome = as_process(process, perform(client, op)).await;
 
     let (ty, value, error) = match outcome {
-        Ok(v) => (EventType::Ok, Some(v), None),
+        Ok(v) => (EventType::Ok, v, None),
         Err(e) if e.is_indeterminate() => (EventType::Info, None, Some(e.to_string())),
         Err(e) => (EventType::Fail, None, Some(e.to_string())),
     };
@@ -241,10 +241,11 @@ fn take_one(budget: &AtomicUsize) -> bool {
         .is_ok()
 }
 
-async fn perform(client: &Client, op: &Op) -> Result<Value, Error> {
+/// Runs the operation; `Ok(None)` is an acknowledgement without a value.
+async fn perform(client: &Client, op: &Op) -> Result<Option<Value>, Error> {
     let key = op.key.as_deref().unwrap_or_default();
     let arg = op.arg.as_deref().unwrap_or_default();
-    Ok(match op.kind {
+    Ok(Some(match op.kind {
         OpKind::Echo => Value::Str(client.echo(arg).await?),
         OpKind::Get => match client.get::<_, String>(key).await? {
             Some(v) => Value::Str(v),
@@ -259,10 +260,14 @@ async fn perform(client: &Client, op: &Op) -> Result<Value, Error> {
             Value::Str("OK".into())
         }
         OpKind::Incr => Value::Int(client.incr(key).await?),
-        OpKind::ReadCounter => Value::Int(client.get_counter(key).await?),
+        OpKind::ReadCounter => match client.get_counter(key).await? {
+            Some(n) => Value::Int(n),
+            None => Value::Nil,
+        },
         OpKind::Rpush => {
+            // anarchoredis' RPUSH acknowledges without a length: no value.
             client.rpush(key, arg).await?;
-            Value::Str("OK".into())
+            return Ok(None);
         }
         OpKind::Lrange => Value::List(
             client
@@ -272,5 +277,5 @@ async fn perform(client: &Client, op: &Op) -> Result<Value, Error> {
                 .map(Value::Str)
                 .collect(),
         ),
-    })
+    }))
 }

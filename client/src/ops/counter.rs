@@ -95,8 +95,9 @@ impl Inner {
         Ok(total(&merged.slots))
     }
 
-    /// Reads the counter at `key`, repairing stale replicas.
-    pub(crate) async fn get_counter(&self, key: &[u8]) -> Result<i64> {
+    /// Reads the counter at `key`, repairing stale replicas; `None` when no
+    /// answering replica has ever seen it incremented.
+    pub(crate) async fn get_counter(&self, key: &[u8]) -> Result<Option<i64>> {
         let need = self.config.read_quorum();
         let k: Arc<[u8]> = key.into();
         let g = gather(&self.nodes, need, |n| {
@@ -109,7 +110,7 @@ impl Inner {
         }
         let merged = merge(g.ok.iter().map(|(_, s)| s));
         check_kind(merged.version.as_ref(), Kind::Counter, key)?;
-        let value = total(&merged.slots);
+        let value = (!merged.slots.is_empty()).then(|| total(&merged.slots));
         self.repair_counters(key, merged, g).await;
         Ok(value)
     }
