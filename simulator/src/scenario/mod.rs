@@ -745,6 +745,54 @@ mod tests {
     }
 
     #[test]
+    fn documented_key_distributions_and_nemesis_actions_parse() {
+        let text = r#"
+name = "t"
+duration = "3s"
+[cluster]
+nodes = 3
+[client]
+count = 2
+[workload]
+kind = "register"
+key_distribution = { zipf = { exponent = 1.1 } }
+[[nemesis.schedule]]
+at = "1s"
+action = { partition = [["client-1", "redis-1"], ["redis-2", "redis-3"]] }
+[[nemesis.schedule]]
+at = "1s"
+action = { partition_oneway = { from = ["redis-1"], to = ["client-1"] } }
+[[nemesis.schedule]]
+at = "2s"
+action = "heal"
+[[nemesis.schedule]]
+at = "2s"
+action = { fault_on = { rule = { command = "GET", action = "drop" } } }
+[[nemesis.schedule]]
+at = "2s"
+action = { fault_off = {} }
+[nemesis.random]
+interval = "600ms"
+actions = ["isolate", "split-majority"]
+"#;
+        let s = Scenario::from_toml(text, None).unwrap();
+        assert_eq!(s.workload.key_distribution, KeyDistribution::Zipf { exponent: 1.1 });
+        assert_eq!(s.nemesis.schedule.len(), 5);
+        assert_eq!(s.nemesis.schedule[2].action, NemesisAction::Heal);
+        let hot = text.replace("{ zipf = { exponent = 1.1 } }", "{ hot-key = { fraction = 0.8 } }");
+        let s = Scenario::from_toml(&hot, None).unwrap();
+        assert_eq!(s.workload.key_distribution, KeyDistribution::HotKey { fraction: 0.8 });
+    }
+
+    #[test]
+    fn an_unknown_node_in_a_partition_is_reported_where_it_is_written() {
+        let text = "name = \"t\"\nduration = \"3s\"\n[cluster]\nnodes = 3\n[workload]\n[[nemesis.schedule]]\nat = \"1s\"\naction = { isolate = \"redis-9\" }\n";
+        let err = Scenario::from_toml(text, Some("x.toml".into())).unwrap_err().to_string();
+        assert!(err.starts_with("x.toml:8:22:"), "{err}");
+        assert!(err.contains("redis-9") && err.contains("redis-3"), "{err}");
+    }
+
+    #[test]
     fn a_semantic_error_points_at_its_key() {
         let text = "name = \"t\"\nduration = \"1s\"\n[cluster]\nnodes = 0\n[workload]\n";
         let err = Scenario::from_toml(text, Some("x.toml".into())).unwrap_err();
