@@ -36,6 +36,9 @@ enum Command {
         /// Where run directories go: <out>/<scenario>/<seed>/.
         #[arg(long, default_value = "target/anarcho")]
         out: PathBuf,
+        /// Also write turmoil's packet trace to <run dir>/trace.log.
+        #[arg(long)]
+        trace: bool,
     },
     /// Check a history file (jsonl, Jepsen EDN, Porcupine etcd or kv) and
     /// write its run directory.
@@ -43,6 +46,15 @@ enum Command {
     /// Exit codes: 0 valid, 1 invalid, 3 bad file (file:line:col), 4 the
     /// checker could not decide.
     Check(crate::check_cmd::CheckArgs),
+    /// Run a scenario over a range of seeds in parallel and write an index.
+    ///
+    /// Exit codes: 0 every seed valid, 1 some seed invalid, 3 bad scenario
+    /// file, 4 some seed unknown or not completed (and none invalid).
+    Sweep(crate::sweep_cmd::SweepArgs),
+    /// Check scenario files without running them.
+    ///
+    /// Exit codes: 0 every file is valid, 3 some file is not (file:line:col).
+    Validate(crate::validate_cmd::ValidateArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -63,12 +75,19 @@ where
         }
     };
     match cli.command {
-        Command::Run { file, seed, out } => run(file, seed, out),
+        Command::Run {
+            file,
+            seed,
+            out,
+            trace,
+        } => run(file, seed, out, trace),
         Command::Check(args) => crate::check_cmd::run(args),
+        Command::Sweep(args) => crate::sweep_cmd::run(args),
+        Command::Validate(args) => crate::validate_cmd::run(args),
     }
 }
 
-fn run(file: PathBuf, seed: Option<u64>, out: PathBuf) -> ExitCode {
+fn run(file: PathBuf, seed: Option<u64>, out: PathBuf, trace: bool) -> ExitCode {
     let scenario = match Scenario::from_file(&file) {
         Ok(s) => s,
         Err(e) => {
@@ -77,7 +96,26 @@ fn run(file: PathBuf, seed: Option<u64>, out: PathBuf) -> ExitCode {
         }
     };
     let seed = seed.unwrap_or(scenario.seed);
-    let outcome = match scenario.run(seed) {
+    let ran = if trace {
+        // The run directory's path, as `write_run` lays it out.
+        let dir = out.join(&scenario.name).join(seed.to_string());
+        let path = dir.join(crate::trace::TRACE_FILE);
+        let traced = std::fs::create_dir_all(&dir)
+            .and_then(|()| crate::trace::run_traced(&scenario, seed, &path));
+        match traced {
+            Ok(ran) => {
+                eprintln!("trace: {}", path.display());
+                ran
+            }
+            Err(e) => {
+                eprintln!("error: writing the trace {}: {e}", path.display());
+                return ExitCode::from(exit::UNKNOWN);
+            }
+        }
+    } else {
+        scenario.run(seed)
+    };
+    let outcome = match ran {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {} seed {seed}: {e}", scenario.name);

@@ -26,6 +26,9 @@
 //! - `run`: simulate, check, write ([`Scenario::run`]).
 //! - `cli` and `exit`: the `anarcho` command line and its exit codes;
 //!   `check_cmd`: `anarcho check FILE`, checking history files from any tool.
+//! - `sweep`: many seeds in parallel, one simulation per thread
+//!   (`sweep_cmd`: `anarcho sweep`); `validate_cmd`: `anarcho validate`;
+//!   `trace`: turmoil's packet trace for `anarcho run --trace`.
 
 mod check_cmd;
 pub mod cli;
@@ -36,6 +39,10 @@ mod recorder;
 mod run;
 pub mod scenario;
 mod seeds;
+pub mod sweep;
+mod sweep_cmd;
+pub mod trace;
+mod validate_cmd;
 mod workload;
 mod world;
 
