@@ -14,6 +14,7 @@
 //!
 //! ## Layout
 //! - `scenario`: the TOML format, with `file:line:col` errors.
+//! - `builder`: [`Scenario::builder`], scenarios written in Rust.
 //! - `world`: builds and runs the turmoil world.
 //! - `workload`: Jepsen-style logical processes driving the client, and the
 //!   final quiescent reads.
@@ -30,6 +31,7 @@
 //!   (`sweep_cmd`: `anarcho sweep`); `validate_cmd`: `anarcho validate`;
 //!   `trace`: turmoil's packet trace for `anarcho run --trace`.
 
+mod builder;
 mod check_cmd;
 pub mod cli;
 mod connector;
@@ -46,6 +48,7 @@ mod validate_cmd;
 mod workload;
 mod world;
 
+pub use builder::ScenarioBuilder;
 pub use connector::{TurmoilClock, TurmoilConnector};
 pub use run::{RunOutcome, TOOL_VERSION};
 pub use scenario::{Scenario, ScenarioError};
