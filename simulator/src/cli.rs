@@ -55,6 +55,13 @@ enum Command {
     ///
     /// Exit codes: 0 every file is valid, 3 some file is not (file:line:col).
     Validate(crate::validate_cmd::ValidateArgs),
+    /// Cut a failing run down while it still fails the same way, and write
+    /// the smallest failing scenario as a new file.
+    ///
+    /// Exit codes: 1 a failing scenario was written, 0 the seed is valid
+    /// (nothing to shrink), 3 bad scenario file, 4 the run is unknown or
+    /// could not be completed.
+    Shrink(crate::shrink_cmd::ShrinkArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -84,6 +91,7 @@ where
         Command::Check(args) => crate::check_cmd::run(args),
         Command::Sweep(args) => crate::sweep_cmd::run(args),
         Command::Validate(args) => crate::validate_cmd::run(args),
+        Command::Shrink(args) => crate::shrink_cmd::run(args),
     }
 }
 

@@ -30,6 +30,8 @@
 //! - `sweep`: many seeds in parallel, one simulation per thread
 //!   (`sweep_cmd`: `anarcho sweep`); `validate_cmd`: `anarcho validate`;
 //!   `trace`: turmoil's packet trace for `anarcho run --trace`.
+//! - `shrink`: cut a failing run down to the smallest scenario that still
+//!   fails the same way (`shrink_cmd`: `anarcho shrink`).
 
 mod builder;
 mod check_cmd;
@@ -41,6 +43,8 @@ mod recorder;
 mod run;
 pub mod scenario;
 mod seeds;
+pub mod shrink;
+mod shrink_cmd;
 pub mod sweep;
 mod sweep_cmd;
 pub mod trace;
