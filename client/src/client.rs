@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub(crate) metrics: Arc<Metrics>,
     /// This client's own counter slots, per key (see `ops/counter.rs`).
     pub(crate) slots: Mutex<BTreeMap<Vec<u8>, BTreeMap<String, i64>>>,
+    /// Serialises this client's increments of one key.
+    pub(crate) incr_locks: Mutex<BTreeMap<Vec<u8>, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -73,6 +75,7 @@ impl Client {
                 tags,
                 metrics,
                 slots: Mutex::new(BTreeMap::new()),
+                incr_locks: Mutex::new(BTreeMap::new()),
             }),
         }
     }

@@ -170,12 +170,15 @@ impl TagClock {
         }
     }
 
-    /// The tag just above `seen` (ABD's `max + 1`), also advancing the clock.
+    /// A tag above `seen` (ABD's `max + 1`) that this client has never
+    /// issued: two writes of one client that saw the same maximum (say two
+    /// of its tasks writing at once) must not share a tag, or replicas
+    /// holding different values would each count the other as current.
     pub(crate) fn after(&self, seen: Option<&Tag>) -> Tag {
-        let counter = seen.map_or(0, |t| t.counter) + 1;
-        self.observe(counter);
+        let mut l = self.lamport.lock().unwrap_or_else(|e| e.into_inner());
+        *l = (*l + 1).max(seen.map_or(0, |t| t.counter) + 1);
         Tag {
-            counter,
+            counter: *l,
             client: self.client.clone(),
         }
     }
@@ -240,5 +243,17 @@ mod tests {
         assert_eq!(c.next().counter, 101);
         assert_eq!(c.after(Some(&tag(500, "x"))).counter, 501);
         assert_eq!(c.next().counter, 502);
+    }
+
+    #[test]
+    fn two_writes_after_the_same_maximum_get_distinct_tags() {
+        let c = TagClock::new("me".into(), Arc::new(Fixed(0)));
+        let seen = tag(41, "other");
+        let (a, b) = (c.after(Some(&seen)), c.after(Some(&seen)));
+        assert_eq!(a.counter, 42);
+        assert!(
+            b > a,
+            "a second write seeing the same maximum gets a newer tag"
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! - `set v` replies `OK`; `del` replies how many keys it removed (1 or
 //!   0), or `OK` (anarchoredis' replicated delete, a tombstone write);
 //! - `incr` replies the new integer (a missing key counts as 0);
-//! - `rpush`/`lpush v...` reply the new length; `lrange [start stop]`
+//! - `rpush`/`lpush v...` reply the new length (or nothing: anarchoredis'
+//!   replicated push acknowledges without a length); `lrange [start stop]`
 //!   replies that slice (Redis's inclusive, negative-from-the-end indices;
 //!   the whole list without arguments);
 //! - `echo` is stateless and left out (the attribution checker judges it).
@@ -242,7 +243,10 @@ impl Model for RedisModel {
                 let elements = elements(call.input).ok_or("push needs elements")?;
                 let front = f == "lpush";
                 match reply {
-                    None => RedisOp::Push {
+                    // No length: indeterminate, or anarchoredis' replicated
+                    // push, which acknowledges without one (recorded as no
+                    // value, read back as nil).
+                    None | Some(Value::Nil) => RedisOp::Push {
                         front,
                         elements,
                         len: None,

@@ -44,7 +44,18 @@ pub(crate) fn total(slots: &BTreeMap<String, i64>) -> i64 {
 
 impl Inner {
     /// Adds `delta` to the counter at `key`.
+    ///
+    /// One client's increments of one key run one at a time: the slot value
+    /// an increment reserves must not be built on by another increment that
+    /// could then carry it into effect after this one failed. A failure
+    /// that certainly applied nothing gives the reservation back; an
+    /// indeterminate one keeps it (the write may have landed).
     pub(crate) async fn incr_by(&self, key: &[u8], delta: i64) -> Result<i64> {
+        let lock = {
+            let mut locks = self.incr_locks.lock().unwrap_or_else(|e| e.into_inner());
+            locks.entry(key.to_vec()).or_default().clone()
+        };
+        let _serialised = lock.lock().await;
         let slot = format!(
             "{}:{}",
             if delta >= 0 { "p" } else { "n" },
@@ -62,7 +73,7 @@ impl Inner {
         }
         let mut merged = merge(g.ok.iter().map(|(_, s)| s));
         check_kind(merged.version.as_ref(), Kind::Counter, key)?;
-        let new = {
+        let (before, new) = {
             let mut cache = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             let mine = cache
                 .entry(key.to_vec())
@@ -70,17 +81,18 @@ impl Inner {
                 .entry(slot.clone())
                 .or_insert(0);
             let seen = merged.slots.get(&slot).copied().unwrap_or(0);
-            // Remember the new value before writing: after an indeterminate
-            // failure the slot must never be handed out twice.
-            *mine = (*mine).max(seen) + delta.unsigned_abs() as i64;
-            *mine
+            let before = (*mine).max(seen);
+            // Reserve the new value before writing: if the write's outcome
+            // is unknown, the slot must never be handed out twice.
+            *mine = before + delta.unsigned_abs() as i64;
+            (before, *mine)
         };
         merged.slots.insert(slot.clone(), new);
         let version = Arc::new(Version {
             kind: Kind::Counter,
             tag: self.tags.next(),
         });
-        let mine = Arc::new(BTreeMap::from([(slot, new)]));
+        let mine = Arc::new(BTreeMap::from([(slot.clone(), new)]));
         let w = gather(&self.nodes, need_w, |n| {
             let (k, mine, version) = (k.clone(), mine.clone(), version.clone());
             async move {
@@ -90,7 +102,15 @@ impl Inner {
         })
         .await;
         if !w.reached(need_w) {
-            return Err(w.error("INCR", need_w, true, &self.nodes));
+            let err = w.error("INCR", need_w, true, &self.nodes);
+            if !err.is_indeterminate() {
+                // No replica took it: give the reservation back.
+                let mut cache = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(v) = cache.get_mut(key).and_then(|s| s.get_mut(&slot)) {
+                    *v = before;
+                }
+            }
+            return Err(err);
         }
         Ok(total(&merged.slots))
     }
