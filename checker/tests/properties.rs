@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use anarcho_checker::linearizability::{Call, Model, Outcome, Prepared, Recorded};
-use anarcho_checker::models::CasRegisterModel;
+use anarcho_checker::models::{CasRegisterModel, KvModel};
 use anarcho_checker::{
     Budget, CheckOptions, Event, EventType, History, Value, Verdict, check_recorded, check_with,
 };
@@ -229,6 +229,32 @@ fn small() -> impl Strategy<Value = Small> {
     )
 }
 
+/// The kv operations: `f` 0 get, 1 put, 2 append; `a` picks the string.
+fn kv_owned(ops: &[Small]) -> Vec<Owned> {
+    const TEXTS: [&str; 5] = ["", "a", "b", "ab", "ba"];
+    ops.iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let text = Value::Str(TEXTS[((o.a + 1) * 3 + o.b + 1) as usize % 5].into());
+            let short = Value::Str(TEXTS[1 + (o.b + 1) as usize % 2].into());
+            let (f, input, output) = match o.f {
+                0 => ("get", None, text),
+                1 => ("put", Some(short.clone()), short),
+                _ => ("append", Some(short.clone()), short),
+            };
+            Owned {
+                f,
+                input,
+                output,
+                // Porcupine's kv histories have no fail.
+                outcome: if o.outcome == 1 { 0 } else { o.outcome },
+                invoke: o.invoke * 32 + i as u64,
+                complete: (o.invoke + o.length) * 32 + 16 + i as u64,
+            }
+        })
+        .collect()
+}
+
 fn value(x: i64) -> Value {
     if x < 0 { Value::Nil } else { Value::Int(x) }
 }
@@ -370,5 +396,11 @@ proptest! {
             };
             prop_assert_eq!(got, expected, "{} on {:?}", model.name(), ops);
         }
+        let owned = kv_owned(&ops);
+        let calls = recorded(&owned);
+        let expected = brute_force(&KvModel, &calls);
+        let report = check_recorded(&KvModel, &calls, &Budget { threads: Some(1), ..Budget::default() });
+        prop_assert_eq!(report.verdict == Verdict::Valid, expected, "kv on {:?}", ops);
+        prop_assert!(report.verdict != Verdict::Unknown);
     }
 }

@@ -141,7 +141,7 @@ impl<S: Eq> Memo<S> {
     /// An empty memo for bitsets of `words` 64-bit words.
     pub(crate) fn new(words: usize) -> Self {
         Memo {
-            heads: HashMap::default(),
+            heads: HashMap::with_capacity_and_hasher(1 << 10, Default::default()),
             states: Vec::new(),
             chain: Vec::new(),
             bits: Vec::new(),

@@ -85,8 +85,10 @@ pub trait Model: Sync {
     /// One operation, with its arguments and (for determinate operations)
     /// its observed output.
     type Op: Clone + Debug + Eq + Hash + Send + Sync;
-    /// The state of the specified object (of one partition).
-    type State: Clone + Debug + Eq + Hash + Send + Sync;
+    /// The state of the specified object (of one partition). States never
+    /// leave the thread searching their partition, so they may share data
+    /// through `Rc`.
+    type State: Clone + Debug + Eq + Hash;
 
     /// The model's name, as `--model` spells it.
     fn name(&self) -> &'static str;

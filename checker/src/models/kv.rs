@@ -3,12 +3,10 @@
 //! partition holding a string, `""` when missing; `get` returns it, `put v`
 //! replaces it, `append v` concatenates `v` onto it.
 //!
-//! States are `Arc<str>`, so a state is shared by every configuration that
-//! reaches it through the same step, and counted by length against the
-//! memory budget.
+//! States are [`Text`]s: appends share the text before them and keep its
+//! hash current, so a step costs the same however long the value grows.
 
-use std::sync::Arc;
-
+use super::text::{Piece, Text};
 use crate::history::Value;
 use crate::linearizability::{Call, Model, Outcome, Prepared};
 
@@ -16,11 +14,11 @@ use crate::linearizability::{Call, Model, Outcome, Prepared};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KvOp {
     /// `get` returned this string.
-    Get(Arc<str>),
+    Get(Piece),
     /// `put` this string.
-    Put(Arc<str>),
+    Put(Piece),
     /// `append` this string.
-    Append(Arc<str>),
+    Append(Piece),
 }
 
 /// The kv model. See the module docs.
@@ -28,17 +26,17 @@ pub enum KvOp {
 pub struct KvModel;
 
 /// A value as the string a kv store holds: nil is the empty string.
-fn text(v: &Value) -> Arc<str> {
+fn text(v: &Value) -> Piece {
     match v {
-        Value::Nil => Arc::from(""),
-        Value::Str(s) => Arc::from(s.as_str()),
-        other => Arc::from(other.to_string()),
+        Value::Nil => Piece::new(""),
+        Value::Str(s) => Piece::new(s),
+        other => Piece::new(&other.to_string()),
     }
 }
 
 impl Model for KvModel {
     type Op = KvOp;
-    type State = Arc<str>;
+    type State = Text;
 
     fn name(&self) -> &'static str {
         "kv"
@@ -52,7 +50,7 @@ impl Model for KvModel {
                 _ => Prepared::Skip,
             });
         }
-        let write: fn(Arc<str>) -> KvOp = if f.eq_ignore_ascii_case("put") {
+        let write: fn(Piece) -> KvOp = if f.eq_ignore_ascii_case("put") {
             KvOp::Put
         } else if f.eq_ignore_ascii_case("append") {
             KvOp::Append
@@ -68,20 +66,15 @@ impl Model for KvModel {
         Ok(Prepared::Check(write(text(arg))))
     }
 
-    fn init(&self) -> Arc<str> {
-        Arc::from("")
+    fn init(&self) -> Text {
+        Text::default()
     }
 
-    fn step(&self, state: &Arc<str>, op: &KvOp) -> Option<Arc<str>> {
+    fn step(&self, state: &Text, op: &KvOp) -> Option<Text> {
         match op {
-            KvOp::Get(v) => (state == v).then(|| state.clone()),
-            KvOp::Put(v) => Some(v.clone()),
-            KvOp::Append(v) => {
-                let mut s = String::with_capacity(state.len() + v.len());
-                s.push_str(state);
-                s.push_str(v);
-                Some(Arc::from(s))
-            }
+            KvOp::Get(v) => state.matches(v).then(|| state.clone()),
+            KvOp::Put(v) => Some(Text::of(v)),
+            KvOp::Append(v) => Some(state.append(v)),
         }
     }
 
@@ -91,24 +84,24 @@ impl Model for KvModel {
 
     fn describe_op(&self, op: &KvOp) -> String {
         match op {
-            KvOp::Get(v) => format!("get() -> {v:?}"),
-            KvOp::Put(v) => format!("put({v:?})"),
-            KvOp::Append(v) => format!("append({v:?})"),
+            KvOp::Get(v) => format!("get() -> {:?}", v.as_str()),
+            KvOp::Put(v) => format!("put({:?})", v.as_str()),
+            KvOp::Append(v) => format!("append({:?})", v.as_str()),
         }
     }
 
-    fn describe_state(&self, state: &Arc<str>) -> String {
+    fn describe_state(&self, state: &Text) -> String {
         format!("{state:?}")
     }
 
-    fn why_not(&self, state: &Arc<str>, op: &KvOp) -> String {
+    fn why_not(&self, state: &Text, op: &KvOp) -> String {
         match op {
-            KvOp::Get(v) => format!("it read {v:?}, but the key holds {state:?}"),
+            KvOp::Get(v) => format!("it read {:?}, but the key holds {state:?}", v.as_str()),
             _ => "a write is always possible".to_string(),
         }
     }
 
-    fn state_heap_bytes(&self, state: &Arc<str>) -> usize {
-        state.len() + 16
+    fn state_heap_bytes(&self, state: &Text) -> usize {
+        state.node_bytes()
     }
 }

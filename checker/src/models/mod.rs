@@ -25,6 +25,7 @@ mod mutex;
 mod redis;
 mod register;
 mod set;
+mod text;
 
 use std::collections::BTreeSet;
 
@@ -36,6 +37,7 @@ pub use mutex::{MutexModel, MutexOp};
 pub use redis::{RedisModel, RedisOp, RedisValue};
 pub use register::{CasOutcome, CasRegisterModel, RegisterModel, RegisterOp};
 pub use set::{SetModel, SetOp};
+pub use text::{Piece, Text};
 
 use crate::history::{EventType, History, Value};
 use crate::linearizability::{Budget, LinearizabilityReport, check_linearizability};
