@@ -104,9 +104,12 @@ enum Access {
     Increment(i64),
 }
 
+/// Every key's accesses, keys in order, keys borrowed from the history.
+pub(crate) type Keys<'h> = BTreeMap<&'h str, Key>;
+
 /// Splits `history` into per-key accesses, keys in order.
-pub(crate) fn collect(history: &History) -> BTreeMap<String, Key> {
-    let mut keys: BTreeMap<String, Key> = BTreeMap::new();
+pub(crate) fn collect(history: &History) -> Keys<'_> {
+    let mut keys: Keys<'_> = BTreeMap::new();
     for op in history.operations() {
         let invoke = op.invoke;
         let Some(key) = invoke.key.as_deref() else {
@@ -155,7 +158,7 @@ pub(crate) fn collect(history: &History) -> BTreeMap<String, Key> {
             }
             _ => continue,
         };
-        let entry = keys.entry(key.to_string()).or_insert_with(|| Key {
+        let entry = keys.entry(key).or_insert_with(|| Key {
             kind: KeyKind::Register,
             writes: Vec::new(),
             reads: Vec::new(),

@@ -97,15 +97,19 @@ pub struct FinalRead {
 
 /// Looks for lost acknowledged writes in `history`. See the module docs.
 pub fn check_lost_writes(history: &History) -> LostWritesReport {
+    from_keys(history, &accesses::collect(history))
+}
+
+/// Looks for lost writes in the collected accesses of `history`.
+pub(crate) fn from_keys(history: &History, keys: &accesses::Keys<'_>) -> LostWritesReport {
     let last_fault = history
         .events()
         .iter()
         .rev()
         .find(|e| e.ty == EventType::Nemesis)
         .map_or(INITIAL, |e| e.index as i64);
-    let keys = accesses::collect(history);
     let mut report = LostWritesReport::default();
-    for (name, key) in &keys {
+    for (name, key) in keys {
         // Acknowledged writes owed to the final reads (a list's resets
         // only clear it; they are not owed).
         let acked = key

@@ -26,9 +26,9 @@ use crate::attribution::{AttributionReport, check_attribution};
 use crate::convergence::{ConvergenceReport, check_convergence};
 use crate::history::{EventType, History};
 use crate::linearizability::{Budget, BudgetReport, LinearizabilityReport};
-use crate::lost_writes::{LostWritesReport, check_lost_writes};
+use crate::lost_writes::LostWritesReport;
 use crate::models::ModelKind;
-use crate::staleness::{StalenessReport, check_staleness};
+use crate::staleness::StalenessReport;
 use crate::verdict::Verdict;
 
 /// How many events of each operation kind a history holds.
@@ -148,8 +148,10 @@ pub fn check_with(history: &History, options: &CheckOptions) -> Report {
         Some(model) => model.check(history, &options.budget),
         None => no_model(history, &options.budget),
     };
-    let staleness = check_staleness(history);
-    let lost_writes = check_lost_writes(history);
+    let keys = crate::accesses::collect(history);
+    let staleness = crate::staleness::from_keys(&keys);
+    let lost_writes = crate::lost_writes::from_keys(history, &keys);
+    drop(keys);
     let convergence = check_convergence(history);
     let mut linearizability = linearizability;
     linearizability.judged = options.consistency == Consistency::Linearizable;

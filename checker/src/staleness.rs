@@ -198,31 +198,30 @@ pub struct ReadStaleness {
 
 /// Measures `history`. See the module docs.
 pub fn check_staleness(history: &History) -> StalenessReport {
-    let keys = accesses::collect(history);
-    let mut m = Measure::default();
-    for (name, key) in &keys {
-        match key.kind {
-            KeyKind::Register => m.register(name, key),
-            KeyKind::List => m.list(name, key),
-            KeyKind::Counter => {}
-        }
-    }
-    m.report()
+    from_keys(&accesses::collect(history))
+}
+
+/// Measures the collected accesses.
+pub(crate) fn from_keys(keys: &accesses::Keys<'_>) -> StalenessReport {
+    measure(keys).report()
 }
 
 /// Every read's staleness, in key order then history order (unexplained
 /// reads left out): the data behind the report's aggregates.
 pub fn read_staleness(history: &History) -> Vec<ReadStaleness> {
-    let keys = accesses::collect(history);
+    measure(&accesses::collect(history)).reads
+}
+
+fn measure(keys: &accesses::Keys<'_>) -> Measure {
     let mut m = Measure::default();
-    for (name, key) in &keys {
+    for (name, key) in keys {
         match key.kind {
             KeyKind::Register => m.register(name, key),
             KeyKind::List => m.list(name, key),
             KeyKind::Counter => {}
         }
     }
-    m.reads
+    m
 }
 
 #[derive(Default)]
