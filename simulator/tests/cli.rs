@@ -74,8 +74,8 @@ fn an_unknown_known_bug_switch_exits_3_pointing_at_the_name() {
     let o = anarcho(&["run", file.to_str().unwrap()], "badbug");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    // toml locates an error inside an array at the array itself (column 14).
-    assert!(stderr(&o).contains("badbug.toml:4:14:"), "{}", stderr(&o));
+    // At the offending name inside the array (column 15), not the array.
+    assert!(stderr(&o).contains("badbug.toml:4:15:"), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("reuse-conn-after-timeout"),
         "{}",

@@ -40,12 +40,17 @@ impl ScenarioError {
         }
     }
 
-    /// An error about the first occurrence of `needle` (say a quoted host
-    /// name) in the text.
-    pub(crate) fn at_text(file: &str, text: &str, needle: &str, message: String) -> Self {
-        let (line, column) = text
-            .find(needle)
-            .map(|o| line_col(text, o))
+    /// An error about the string `value` (say a host name) written inside
+    /// the value at the dotted `path` (see `locate.rs`).
+    pub(crate) fn at_value(
+        file: &str,
+        text: &str,
+        path: &str,
+        value: &str,
+        message: String,
+    ) -> Self {
+        let (line, column) = super::locate::string_span(text, path, value)
+            .map(|r| line_col(text, r.start))
             .unwrap_or((1, 1));
         ScenarioError {
             file: file.to_string(),
@@ -55,9 +60,18 @@ impl ScenarioError {
         }
     }
 
-    /// An error about the first occurrence of `key = ...` in the text.
-    pub(crate) fn at_key(file: &str, text: &str, key: &str, message: String) -> Self {
-        let offset = find_key(text, key);
+    /// An error about the key at the dotted `path` (`client.count`,
+    /// `nemesis.schedule.2.at`); the message names its last key. Falls back
+    /// to the first line assigning that key when the path is not written
+    /// as such.
+    pub(crate) fn at_key(file: &str, text: &str, path: &str, message: String) -> Self {
+        let key = path
+            .rsplit('.')
+            .find(|s| s.parse::<usize>().is_err())
+            .unwrap_or(path);
+        let offset = super::locate::key_span(text, path)
+            .map(|r| r.start)
+            .or_else(|| find_key(text, key));
         let (line, column) = offset.map(|o| line_col(text, o)).unwrap_or((1, 1));
         ScenarioError {
             file: file.to_string(),

@@ -8,6 +8,7 @@
 
 mod duration;
 mod error;
+mod locate;
 mod nemesis;
 
 use std::path::Path;
@@ -270,19 +271,29 @@ pub struct BugName(pub String);
 
 impl<'de> Deserialize<'de> for BugName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        #[cfg(feature = "known-bugs")]
-        {
-            name.parse::<anarchoredis::KnownBug>()
-                .map_err(serde::de::Error::custom)?;
-            Ok(BugName(name))
+        // A visitor, so the error is raised inside the deserializer and
+        // carries the name's own span (an array element's, too).
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = BugName;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a known-bug switch name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<BugName, E> {
+                #[cfg(feature = "known-bugs")]
+                {
+                    name.parse::<anarchoredis::KnownBug>().map_err(E::custom)?;
+                    Ok(BugName(name.to_string()))
+                }
+                #[cfg(not(feature = "known-bugs"))]
+                {
+                    Err(E::custom(format!(
+                        "known-bug switch {name:?} needs anarcho built with the `known-bugs` feature"
+                    )))
+                }
+            }
         }
-        #[cfg(not(feature = "known-bugs"))]
-        {
-            Err(serde::de::Error::custom(format!(
-                "known-bug switch {name:?} needs anarcho built with the `known-bugs` feature"
-            )))
-        }
+        d.deserialize_str(Name)
     }
 }
 
@@ -551,6 +562,21 @@ pub struct Expect {
     /// replies are violations).
     #[serde(default)]
     pub consistency: JudgedConsistency,
+    /// At least this many stale reads (for scenarios that show staleness).
+    #[serde(default)]
+    pub min_stale_reads: Option<u64>,
+    /// At most this many stale reads.
+    #[serde(default)]
+    pub max_stale_reads: Option<u64>,
+    /// At least this many lost acknowledged writes.
+    #[serde(default)]
+    pub min_lost_writes: Option<u64>,
+    /// At most this many lost acknowledged writes.
+    #[serde(default)]
+    pub max_lost_writes: Option<u64>,
+    /// The replicas must agree within this long after the last heal.
+    #[serde(default, with = "nemesis::opt_duration")]
+    pub converge_within: Option<Duration>,
 }
 
 /// The consistency a run is judged against.
@@ -606,52 +632,61 @@ impl Scenario {
             ));
         }
         if self.cluster.nodes == 0 || self.cluster.nodes > 64 {
-            return Err(at("nodes", "expected between 1 and 64 nodes".into()));
+            return Err(at(
+                "cluster.nodes",
+                "expected between 1 and 64 nodes".into(),
+            ));
         }
         if self.cluster.min_latency > self.cluster.max_latency {
             return Err(at(
-                "min_latency",
+                "cluster.min_latency",
                 "expected min_latency <= max_latency".into(),
             ));
         }
         if self.client.count == 0 || self.client.count > 64 {
-            return Err(at("count", "expected between 1 and 64 clients".into()));
+            return Err(at(
+                "client.count",
+                "expected between 1 and 64 clients".into(),
+            ));
         }
         if self.client.pool_size == 0 {
-            return Err(at("pool_size", "expected a pool_size of at least 1".into()));
+            return Err(at(
+                "client.pool_size",
+                "expected a pool_size of at least 1".into(),
+            ));
         }
         if self.client.command_timeout.is_zero() {
             return Err(at(
-                "command_timeout",
+                "client.command_timeout",
                 "expected a timeout greater than zero".into(),
             ));
         }
         if self.client.connect_timeout.is_zero() {
             return Err(at(
-                "connect_timeout",
+                "client.connect_timeout",
                 "expected a timeout greater than zero".into(),
             ));
         }
         if self.workload.processes == 0 || self.workload.processes > 1024 {
             return Err(at(
-                "processes",
+                "workload.processes",
                 "expected between 1 and 1024 processes".into(),
             ));
         }
         if self.workload.keys == 0 {
-            return Err(at("keys", "expected at least 1 key".into()));
+            return Err(at("workload.keys", "expected at least 1 key".into()));
         }
         if self.workload.script.is_empty()
             && self.workload.weighted().iter().all(|(_, w)| *w <= 0.0)
         {
             return Err(at(
-                "mix",
+                "workload.mix",
                 "expected at least one operation with a weight above 0".into(),
             ));
         }
         if !(0.0..=1.0).contains(&self.workload.read_fraction) {
             return Err(at(
-                "read_fraction",
+                "workload.read_fraction",
                 "expected a fraction between 0 and 1".into(),
             ));
         }
@@ -659,23 +694,29 @@ impl Scenario {
             && !(rate > 0.0 && rate.is_finite())
         {
             return Err(at(
-                "rate",
+                "workload.rate",
                 "expected a positive number of operations per second".into(),
             ));
         }
         match self.workload.key_distribution {
             KeyDistribution::Zipf { exponent } if !(exponent > 0.0 && exponent.is_finite()) => {
-                return Err(at("exponent", "expected a positive Zipf exponent".into()));
+                return Err(at(
+                    "workload.key_distribution.zipf.exponent",
+                    "expected a positive Zipf exponent".into(),
+                ));
             }
             KeyDistribution::HotKey { fraction } if !(0.0..=1.0).contains(&fraction) => {
-                return Err(at("fraction", "expected a fraction between 0 and 1".into()));
+                return Err(at(
+                    "workload.key_distribution.hot-key.fraction",
+                    "expected a fraction between 0 and 1".into(),
+                ));
             }
             _ => {}
         }
         let n = self.cluster.nodes;
         for (key, q) in [
-            ("write_quorum", self.client.write_quorum),
-            ("read_quorum", self.client.read_quorum),
+            ("client.write_quorum", self.client.write_quorum),
+            ("client.read_quorum", self.client.read_quorum),
         ] {
             if let Some(q) = q
                 && !(1..=n).contains(&q)
@@ -688,7 +729,7 @@ impl Scenario {
         }
         if self.client.anti_entropy_batch == 0 {
             return Err(at(
-                "anti_entropy_batch",
+                "client.anti_entropy_batch",
                 "expected a batch of at least 1".into(),
             ));
         }
@@ -776,18 +817,29 @@ interval = "600ms"
 actions = ["isolate", "split-majority"]
 "#;
         let s = Scenario::from_toml(text, None).unwrap();
-        assert_eq!(s.workload.key_distribution, KeyDistribution::Zipf { exponent: 1.1 });
+        assert_eq!(
+            s.workload.key_distribution,
+            KeyDistribution::Zipf { exponent: 1.1 }
+        );
         assert_eq!(s.nemesis.schedule.len(), 5);
         assert_eq!(s.nemesis.schedule[2].action, NemesisAction::Heal);
-        let hot = text.replace("{ zipf = { exponent = 1.1 } }", "{ hot-key = { fraction = 0.8 } }");
+        let hot = text.replace(
+            "{ zipf = { exponent = 1.1 } }",
+            "{ hot-key = { fraction = 0.8 } }",
+        );
         let s = Scenario::from_toml(&hot, None).unwrap();
-        assert_eq!(s.workload.key_distribution, KeyDistribution::HotKey { fraction: 0.8 });
+        assert_eq!(
+            s.workload.key_distribution,
+            KeyDistribution::HotKey { fraction: 0.8 }
+        );
     }
 
     #[test]
     fn an_unknown_node_in_a_partition_is_reported_where_it_is_written() {
         let text = "name = \"t\"\nduration = \"3s\"\n[cluster]\nnodes = 3\n[workload]\n[[nemesis.schedule]]\nat = \"1s\"\naction = { isolate = \"redis-9\" }\n";
-        let err = Scenario::from_toml(text, Some("x.toml".into())).unwrap_err().to_string();
+        let err = Scenario::from_toml(text, Some("x.toml".into()))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.toml:8:22:"), "{err}");
         assert!(err.contains("redis-9") && err.contains("redis-3"), "{err}");
     }

@@ -233,7 +233,7 @@ pub enum RandomAction {
 }
 
 /// An optional duration: present means a duration string.
-mod opt_duration {
+pub(super) mod opt_duration {
     use std::time::Duration;
 
     use serde::Deserializer;
@@ -253,7 +253,7 @@ impl Nemesis {
     ) -> Result<(), ScenarioError> {
         let hosts = scenario.hosts();
         let nodes = &hosts[..scenario.cluster.nodes];
-        for fault in &self.schedule {
+        for (i, fault) in self.schedule.iter().enumerate() {
             for (name, node_only) in fault.action.names() {
                 let known = if node_only {
                     nodes.iter().any(|n| n == name)
@@ -266,10 +266,11 @@ impl Nemesis {
                     } else {
                         hosts.join(", ")
                     };
-                    return Err(ScenarioError::at_text(
+                    return Err(ScenarioError::at_value(
                         shown,
                         text,
-                        &format!("\"{name}\""),
+                        &format!("nemesis.schedule.{i}.action"),
+                        name,
                         format!(
                             "unknown {} {name:?}; expected one of: {expected}",
                             if node_only { "node" } else { "host" }
@@ -283,7 +284,7 @@ impl Nemesis {
                 return Err(ScenarioError::at_key(
                     shown,
                     text,
-                    "rate",
+                    &format!("nemesis.schedule.{i}.action.loss.rate"),
                     "expected a loss rate between 0 and 1".into(),
                 ));
             }
@@ -291,7 +292,7 @@ impl Nemesis {
                 return Err(ScenarioError::at_key(
                     shown,
                     text,
-                    "at",
+                    &format!("nemesis.schedule.{i}.at"),
                     format!(
                         "expected a time within the scenario's duration ({:?})",
                         scenario.duration
@@ -304,7 +305,7 @@ impl Nemesis {
                 return Err(ScenarioError::at_key(
                     shown,
                     text,
-                    "interval",
+                    "nemesis.random.interval",
                     "expected an interval greater than zero".into(),
                 ));
             }
@@ -312,7 +313,7 @@ impl Nemesis {
                 return Err(ScenarioError::at_key(
                     shown,
                     text,
-                    "actions",
+                    "nemesis.random.actions",
                     "expected at least one action".into(),
                 ));
             }
