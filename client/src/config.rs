@@ -67,6 +67,7 @@ pub struct Config {
     pub(crate) backoff_base: Duration,
     pub(crate) backoff_max: Duration,
     pub(crate) rng_seed: u64,
+    pub(crate) verify_replies: bool,
 }
 
 /// How strong the guarantees of registers are.
@@ -194,6 +195,7 @@ impl Default for ClientBuilder {
                 backoff_base: Duration::from_millis(10),
                 backoff_max: Duration::from_secs(1),
                 rng_seed: 0,
+                verify_replies: true,
             },
         }
     }
@@ -348,6 +350,15 @@ impl ClientBuilder {
     /// deterministic. Default 0.
     pub fn rng_seed(mut self, seed: u64) -> Self {
         self.config.rng_seed = seed;
+        self
+    }
+
+    /// End every batch of requests with `ECHO <nonce>` and check its reply,
+    /// so a duplicated or lost reply fails the batch (indeterminate) instead
+    /// of shifting answers onto other commands. Default on; it costs one
+    /// small command per round trip.
+    pub fn verify_replies(mut self, on: bool) -> Self {
+        self.config.verify_replies = on;
         self
     }
 

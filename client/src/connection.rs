@@ -10,6 +10,13 @@
 //! the request is written and cleared only after its reply is decoded. A
 //! future dropped in between leaves it set, and [`Connection::is_reusable`]
 //! then refuses the connection.
+//!
+//! Reply verification: RESP carries no request ids, so a reply duplicated or
+//! lost by a server, proxy or network would silently shift every later
+//! reply. With verification on (the default), every batch written ends with
+//! `ECHO <nonce>`; if the last reply read is not that nonce the stream is
+//! out of step, the batch fails as indeterminate and the connection is
+//! poisoned, before any of its replies reaches a caller.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +79,7 @@ pub(crate) struct Connection {
     observer: ObserverHandle,
     bugs: Arc<Bugs>,
     metrics: Arc<Metrics>,
+    verify: bool,
 }
 
 impl Connection {
@@ -81,6 +89,7 @@ impl Connection {
         observer: ObserverHandle,
         bugs: Arc<Bugs>,
         metrics: Arc<Metrics>,
+        verify: bool,
     ) -> Self {
         emit(&observer, || WireEvent::Open { conn: id.clone() });
         Connection {
@@ -92,6 +101,7 @@ impl Connection {
             in_flight: false,
             poisoned: None,
             observer,
+            verify: verify && !bugs.desynchronises(),
             bugs,
             metrics,
         }
@@ -172,8 +182,15 @@ impl Connection {
         }
         self.in_flight = true;
         let first = self.sent + 1;
+        let sentinel = self.verify.then(|| {
+            Request::new("ECHO").arg(format!(
+                "anarcho-check:{}:{}",
+                self.id.number,
+                first + requests.len() as u64
+            ))
+        });
         let mut packed = Vec::new();
-        for request in requests {
+        for request in requests.iter().chain(sentinel.as_ref()) {
             self.sent += 1;
             let req = self.sent;
             emit(&self.observer, || WireEvent::Send {
@@ -202,6 +219,23 @@ impl Connection {
                 replies.push(reply);
                 if stop {
                     break;
+                }
+            }
+            if let Some(sentinel) = &sentinel {
+                let at = first + requests.len() as u64;
+                let got = self.read_reply(at, purpose).await?;
+                let expected = redis::Value::BulkString(sentinel.args[0].clone());
+                if got != Reply::Value(expected) {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        Certainty::Indeterminate,
+                        format!(
+                            "{}: reply stream out of step (a reply was duplicated or lost): the check after request #{} read {:?}",
+                            self.id,
+                            at - 1,
+                            got
+                        ),
+                    ));
                 }
             }
             Ok::<_, Error>(replies)

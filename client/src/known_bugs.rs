@@ -143,6 +143,16 @@ impl Bugs {
     pub(crate) fn pipeline_early_return(&self) -> bool {
         self.has(KnownBug::PipelineEarlyReturn)
     }
+
+    /// True when a switch re-creates a client that let its reply stream get
+    /// out of step. Those clients had no reply verification, so these
+    /// switches turn anarchoredis' sentinel check off too (see
+    /// `connection.rs`).
+    pub(crate) fn desynchronises(&self) -> bool {
+        self.has(KnownBug::ReuseConnAfterTimeout)
+            || self.has(KnownBug::CancelUnsafeRead)
+            || self.has(KnownBug::PipelineEarlyReturn)
+    }
 }
 
 #[cfg(test)]

@@ -278,6 +278,7 @@ impl NodePool {
             self.config.observer.clone(),
             self.config.bugs.clone(),
             self.metrics.clone(),
+            self.config.verify_replies,
         ))
     }
 

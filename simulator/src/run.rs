@@ -44,6 +44,57 @@ impl Scenario {
         })
     }
 
+    /// What about `outcome` differs from the scenario's `[expect]`: the
+    /// verdict and every bound. Empty when the run is as expected.
+    pub fn unmet_expectations(&self, outcome: &RunOutcome) -> Vec<String> {
+        let e = &self.expect;
+        let r = &outcome.report;
+        let mut unmet = Vec::new();
+        if let Some(v) = e.verdict
+            && v != r.verdict
+        {
+            unmet.push(format!(
+                "the verdict is {} but the scenario expects {v}",
+                r.verdict
+            ));
+        }
+        let stale = r.staleness.stale;
+        if let Some(min) = e.min_stale_reads
+            && stale < min
+        {
+            unmet.push(format!("{stale} stale reads, expected at least {min}"));
+        }
+        if let Some(max) = e.max_stale_reads
+            && stale > max
+        {
+            unmet.push(format!("{stale} stale reads, expected at most {max}"));
+        }
+        let lost = r.lost_writes.lost_total;
+        if let Some(min) = e.min_lost_writes
+            && lost < min
+        {
+            unmet.push(format!("{lost} lost writes, expected at least {min}"));
+        }
+        if let Some(max) = e.max_lost_writes
+            && lost > max
+        {
+            unmet.push(format!("{lost} lost writes, expected at most {max}"));
+        }
+        if let Some(bound) = e.converge_within {
+            match r.convergence.as_ref().and_then(|c| c.time_to_converge_ns) {
+                Some(ns) if ns <= bound.as_nanos() as u64 => {}
+                Some(ns) => unmet.push(format!(
+                    "the replicas agreed {:?} after the last heal, expected within {bound:?}",
+                    std::time::Duration::from_nanos(ns)
+                )),
+                None => unmet.push(format!(
+                    "the replicas never agreed, expected within {bound:?}"
+                )),
+            }
+        }
+        unmet
+    }
+
     /// How this scenario's runs are checked: against the consistency its
     /// `[expect]` names, with the checker's default (deterministic) budget.
     pub fn check_options(&self) -> anarcho_checker::CheckOptions {
