@@ -60,6 +60,14 @@ pub(crate) fn ms(nanos: u64) -> String {
     format!("{}.{:03}", nanos / 1_000_000, nanos / 1_000 % 1_000)
 }
 
+/// The time of the event with history index `index` (indices increase
+/// along the history, but need not start at 0 in an imported one).
+pub(crate) fn time_of(history: &History, index: u64) -> Option<u64> {
+    let events = history.events();
+    let i = events.partition_point(|e| e.index < index);
+    events.get(i).filter(|e| e.index == index).map(|e| e.time)
+}
+
 /// `p3` for a process, `set-up` for requests and replies sent for no process, `-`
 /// for anything else without one.
 pub(crate) fn process_label(e: &Event) -> String {

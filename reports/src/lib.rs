@@ -18,16 +18,22 @@
 //! - [`sweep_index`](crate::write_sweep_index): `index.html` and
 //!   `summary.json` for a sweep over seeds.
 
+pub mod faults;
 mod history_txt;
 mod html;
+mod plots;
+mod reload;
 mod results;
 mod run_dir;
+pub mod server_side;
 mod sweep_index;
 #[cfg(test)]
 mod testing;
 
 pub use history_txt::render_history_txt;
 pub use html::render_html;
+pub use plots::{PLOT_FILES, Plot, render_plots};
+pub use reload::{LoadError, LoadedRun, rerender};
 pub use results::{Checkers, RESULTS_SCHEMA_VERSION, Results, ScenarioInfo, results_json};
-pub use run_dir::{RunRecord, write_run};
+pub use run_dir::{RunRecord, write_derived, write_run};
 pub use sweep_index::{SweepRow, render_sweep_index, write_sweep_index};

@@ -6,7 +6,7 @@
 //! did not give), so two runs of the same seed give byte-identical files.
 
 use anarcho_checker::{
-    AttributionReport, ConvergenceReport, Counts, LinearizabilityReport, LostWritesReport,
+    AttributionReport, ConvergenceReport, Counts, LinearizabilityReport, LostWritesReport, Report,
     StalenessReport, Verdict,
 };
 use serde::{Deserialize, Serialize};
@@ -99,6 +99,20 @@ impl Results {
         }
     }
 
+    /// The checker's report this document was made from (its verdict,
+    /// counts and every checker's findings), for rendering it again.
+    pub fn report(&self) -> Report {
+        Report {
+            verdict: self.verdict,
+            counts: self.counts.clone(),
+            attribution: self.checkers.attribution.clone(),
+            linearizability: self.checkers.linearizability.clone(),
+            staleness: self.checkers.staleness.clone(),
+            lost_writes: self.checkers.lost_writes.clone(),
+            convergence: self.checkers.convergence.clone(),
+        }
+    }
+
     /// Pretty JSON with a trailing newline.
     pub fn to_json(&self) -> String {
         // Plain data with string keys: serialising cannot fail.
@@ -126,6 +140,14 @@ mod tests {
         let back: Results = serde_json::from_str(&text).unwrap();
         assert_eq!(back, Results::from_run(&sample.record()));
         assert_eq!(back.to_json(), text);
+    }
+
+    #[test]
+    fn results_give_back_the_report_they_were_made_from() {
+        let sample = Sample::of(crate::testing::rich(300));
+        let text = results_json(&sample.record());
+        let back: Results = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.report(), sample.report);
     }
 
     #[test]

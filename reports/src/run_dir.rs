@@ -1,12 +1,20 @@
 //! The run directory: what a run leaves behind and where.
 //!
 //! ```text
-//! <out_root>/<scenario_name>/<seed>/results.json   versioned verdict and findings
-//!                                   history.jsonl  one event per line (the checker's format)
-//!                                   history.txt    the same, for grep and eyes
-//!                                   report.html    self-contained, works offline
-//! <out_root>/<scenario_name>/latest -> <seed>      the newest run of that scenario
+//! <out_root>/<scenario_name>/<seed>/results.json           versioned verdict and findings
+//!                                   history.jsonl          one event per line (the checker's format)
+//!                                   history.txt            the same, for grep and eyes
+//!                                   report.html            self-contained, works offline
+//!                                   latency-raw.png        plots with the fault periods shaded
+//!                                   latency-quantiles.png
+//!                                   rate.png
+//!                                   staleness.png
+//! <out_root>/<scenario_name>/latest -> <seed>              the newest run of that scenario
 //! ```
+//!
+//! `results.json` and `history.jsonl` are the run; the rest is derived from
+//! them ([`write_derived`]) and can be rendered again by
+//! [`rerender`](crate::rerender).
 //!
 //! The seed names the directory because a run is a pure function of the
 //! scenario and the seed: re-running the same seed overwrites the same files
@@ -20,6 +28,7 @@ use anarcho_checker::{History, Report, Verdict};
 
 use crate::history_txt::render_history_txt;
 use crate::html::render_html;
+use crate::plots::render_plots;
 use crate::results::results_json;
 
 /// Everything the renderers need to know about one checked run. Borrowed,
@@ -53,8 +62,9 @@ impl RunRecord<'_> {
     }
 }
 
-/// Writes `<out_root>/<scenario_name>/<seed>/{results.json, history.jsonl,
-/// history.txt, report.html}` and points `<out_root>/<scenario_name>/latest`
+/// Writes `<out_root>/<scenario_name>/<seed>/`: `results.json`,
+/// `history.jsonl`, then everything derived from them (`history.txt`,
+/// `report.html`, the PNG plots), and points `<out_root>/<scenario_name>/latest`
 /// at it (a relative symlink on unix; elsewhere a text file naming the seed
 /// directory). Returns the run directory.
 ///
@@ -68,10 +78,30 @@ pub fn write_run(out_root: &Path, run: &RunRecord<'_>) -> io::Result<PathBuf> {
     fs::create_dir_all(&dir)?;
     fs::write(dir.join("results.json"), results_json(run))?;
     fs::write(dir.join("history.jsonl"), run.history.to_jsonl())?;
-    fs::write(dir.join("history.txt"), render_history_txt(run.history))?;
-    fs::write(dir.join("report.html"), render_html(run))?;
+    write_derived(&dir, run)?;
     point_latest(&scenario_dir, &seed_dir_name)?;
     Ok(dir)
+}
+
+/// Writes the files derived from the run into `dir`: `history.txt`,
+/// `report.html` and the PNG plots. The plots are drawn on a second thread
+/// while the texts are rendered; the bytes do not depend on it.
+pub fn write_derived(dir: &Path, run: &RunRecord<'_>) -> io::Result<()> {
+    let (plots, texts) = std::thread::scope(|s| {
+        let plots = s.spawn(|| render_plots(run));
+        let texts = (render_history_txt(run.history), render_html(run));
+        (plots.join(), texts)
+    });
+    let plots = match plots {
+        Ok(p) => p.map_err(io::Error::other)?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    fs::write(dir.join("history.txt"), texts.0)?;
+    fs::write(dir.join("report.html"), texts.1)?;
+    for plot in plots {
+        fs::write(dir.join(plot.name), plot.png)?;
+    }
+    Ok(())
 }
 
 fn check_dir_name(name: &str) -> io::Result<()> {
@@ -111,30 +141,11 @@ fn point_latest(scenario_dir: &Path, seed_dir_name: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::Sample;
-
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(test: &str) -> Self {
-            let path =
-                std::env::temp_dir().join(format!("anarcho-reports-{test}-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&path);
-            fs::create_dir_all(&path).unwrap();
-            TempDir(path)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::testing::{Sample, TempDir};
 
     #[test]
-    fn write_run_writes_the_four_files_and_points_latest_at_them() {
-        let tmp = TempDir::new("write_run_writes_the_four_files");
+    fn write_run_writes_every_file_and_points_latest_at_them() {
+        let tmp = TempDir::new("write_run_writes_every_file");
         let sample = Sample::issue_1113("message");
         let dir = write_run(&tmp.0, &sample.record()).unwrap();
         assert_eq!(dir, tmp.0.join("issue-1113").join("1"));
@@ -143,7 +154,10 @@ mod tests {
             "history.jsonl",
             "history.txt",
             "report.html",
-        ] {
+        ]
+        .into_iter()
+        .chain(crate::PLOT_FILES)
+        {
             let len = fs::metadata(dir.join(file)).unwrap().len();
             assert!(len > 0, "{file} is empty");
         }

@@ -30,7 +30,11 @@ pub struct SweepRow {
 
 /// Writes `<sweep_dir>/index.html` and `<sweep_dir>/summary.json` and
 /// returns the index's path. Rows are written in the order given.
-pub fn write_sweep_index(sweep_dir: &Path, scenario: &str, rows: &[SweepRow]) -> std::io::Result<PathBuf> {
+pub fn write_sweep_index(
+    sweep_dir: &Path,
+    scenario: &str,
+    rows: &[SweepRow],
+) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(sweep_dir)?;
     let summary = serde_json::json!({
         "scenario": scenario,
@@ -50,7 +54,10 @@ pub fn write_sweep_index(sweep_dir: &Path, scenario: &str, rows: &[SweepRow]) ->
 /// The sweep index page: one self-contained HTML table.
 pub fn render_sweep_index(scenario: &str, rows: &[SweepRow]) -> String {
     let esc = crate::html::esc;
-    let invalid = rows.iter().filter(|r| r.verdict == Verdict::Invalid).count();
+    let invalid = rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Invalid)
+        .count();
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sweep · {s}</title>\n\
          <style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse}}\

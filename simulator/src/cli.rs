@@ -46,6 +46,12 @@ enum Command {
     /// Exit codes: 0 valid, 1 invalid, 3 bad file (file:line:col), 4 the
     /// checker could not decide.
     Check(crate::check_cmd::CheckArgs),
+    /// Render a run directory's report.html, history.txt and plots again
+    /// from its results.json and history.jsonl.
+    ///
+    /// Exit codes: the recorded verdict's (0 valid, 1 invalid, 4 unknown);
+    /// 3 missing or malformed files (file:line:col).
+    Report(crate::report_cmd::ReportArgs),
     /// Run a scenario over a range of seeds in parallel and write an index.
     ///
     /// Exit codes: 0 every seed valid, 1 some seed invalid, 3 bad scenario
@@ -89,6 +95,7 @@ where
             trace,
         } => run(file, seed, out, trace),
         Command::Check(args) => crate::check_cmd::run(args),
+        Command::Report(args) => crate::report_cmd::run(args),
         Command::Sweep(args) => crate::sweep_cmd::run(args),
         Command::Validate(args) => crate::validate_cmd::run(args),
         Command::Shrink(args) => crate::shrink_cmd::run(args),

@@ -26,7 +26,8 @@
 //! - `seeds`: derivation of every random stream from the scenario seed.
 //! - `run`: simulate, check, write ([`Scenario::run`]).
 //! - `cli` and `exit`: the `anarcho` command line and its exit codes;
-//!   `check_cmd`: `anarcho check FILE`, checking history files from any tool.
+//!   `check_cmd`: `anarcho check FILE`, checking history files from any tool;
+//!   `report_cmd`: `anarcho report RUN_DIR`, rendering a run's report again.
 //! - `sweep`: many seeds in parallel, one simulation per thread
 //!   (`sweep_cmd`: `anarcho sweep`); `validate_cmd`: `anarcho validate`;
 //!   `trace`: turmoil's packet trace for `anarcho run --trace`.
@@ -40,6 +41,7 @@ mod connector;
 pub mod exit;
 mod nemesis;
 mod recorder;
+mod report_cmd;
 mod run;
 pub mod scenario;
 mod seeds;
