@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anarcho_checker::{
-    Budget, CheckOptions, Format, History, ModelKind, Report, check_with, import,
+    Budget, CheckOptions, Consistency, Format, History, ModelKind, Report, check_with, import,
 };
 use anarcho_reports::RunRecord;
 
@@ -46,6 +46,20 @@ pub struct CheckArgs {
     /// Give up (verdict unknown, exit 4) after this long, e.g. "10s".
     #[arg(long, value_parser = parse_duration)]
     budget: Option<Duration>,
+    /// What the system promises: linearizable (a linearizability violation
+    /// is invalid) or eventual (linearizability is only reported).
+    #[arg(long, value_parser = parse_consistency, default_value = "linearizable")]
+    consistency: Consistency,
+}
+
+fn parse_consistency(s: &str) -> Result<Consistency, String> {
+    match s {
+        "linearizable" => Ok(Consistency::Linearizable),
+        "eventual" => Ok(Consistency::Eventual),
+        other => Err(format!(
+            "unknown consistency {other:?}; one of: linearizable, eventual"
+        )),
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -93,13 +107,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
             time_limit: args.budget,
             ..Budget::default()
         },
-        ..CheckOptions::default()
+        consistency: args.consistency,
     };
     let report = check_with(&history, &options);
 
     let name = dir_name(&args.file);
-    let description = describe(&shown, format, model, args.budget);
-    let replay = replay(&shown, format, model, args.budget);
+    let eventual = args.consistency == Consistency::Eventual;
+    let description = describe(&shown, format, model, args.budget, eventual);
+    let replay = replay(&shown, format, model, args.budget, eventual);
     let record = RunRecord {
         scenario_name: &name,
         scenario_file: Some(&shown),
@@ -157,6 +172,7 @@ fn describe(
     format: Format,
     model: Option<ModelKind>,
     budget: Option<Duration>,
+    eventual: bool,
 ) -> String {
     let mut text = format!(
         "# checked with `anarcho check`\nfile = {file:?}\nformat = \"{format}\"\nmodel = \"{}\"\n",
@@ -164,6 +180,9 @@ fn describe(
     );
     if let Some(b) = budget {
         text.push_str(&format!("budget = \"{}\"\n", humantime::format_duration(b)));
+    }
+    if eventual {
+        text.push_str("consistency = \"eventual\"\n");
     }
     text
 }
@@ -173,6 +192,7 @@ fn replay(
     format: Format,
     model: Option<ModelKind>,
     budget: Option<Duration>,
+    eventual: bool,
 ) -> String {
     let mut cmd = format!("anarcho check {file} --format {format}");
     if let Some(m) = model {
@@ -180,6 +200,9 @@ fn replay(
     }
     if let Some(b) = budget {
         cmd.push_str(&format!(" --budget {}", humantime::format_duration(b)));
+    }
+    if eventual {
+        cmd.push_str(" --consistency eventual");
     }
     cmd
 }
@@ -210,9 +233,10 @@ fn summary(
         report.counts.fail,
         report.counts.info
     )?;
+    let judged = if lin.judged { "" } else { ", measured only" };
     writeln!(
         w,
-        "  linearizability: {} ({} operations in {} partitions: {} valid, {} invalid, {} unknown; {} configurations explored)",
+        "  linearizability: {}{judged} ({} operations in {} partitions: {} valid, {} invalid, {} unknown; {} configurations explored)",
         lin.verdict,
         lin.operations,
         lin.partitions,
@@ -293,9 +317,10 @@ mod tests {
                 "h.edn",
                 Format::JepsenEdn,
                 Some(ModelKind::Mutex),
-                Some(Duration::from_secs(10))
+                Some(Duration::from_secs(10)),
+                true
             ),
-            "anarcho check h.edn --format jepsen-edn --model mutex --budget 10s"
+            "anarcho check h.edn --format jepsen-edn --model mutex --budget 10s --consistency eventual"
         );
     }
 }

@@ -68,6 +68,10 @@ enum Command {
     /// (nothing to shrink), 3 bad scenario file, 4 the run is unknown or
     /// could not be completed.
     Shrink(crate::shrink_cmd::ShrinkArgs),
+    /// Measure the harness on this machine: simulated operations per second
+    /// against a raw turmoil echo loop, and sweep seeds per minute (build
+    /// with --release).
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -99,6 +103,7 @@ where
         Command::Sweep(args) => crate::sweep_cmd::run(args),
         Command::Validate(args) => crate::validate_cmd::run(args),
         Command::Shrink(args) => crate::shrink_cmd::run(args),
+        Command::Bench(args) => crate::bench::run(args),
     }
 }
 

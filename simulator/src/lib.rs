@@ -15,6 +15,7 @@
 //! ## Layout
 //! - `scenario`: the TOML format, with `file:line:col` errors.
 //! - `builder`: [`Scenario::builder`], scenarios written in Rust.
+//! - `bench`: `anarcho bench`, the harness's speed on this machine.
 //! - `world`: builds and runs the turmoil world.
 //! - `workload`: Jepsen-style logical processes driving the client, and the
 //!   final quiescent reads.
@@ -34,6 +35,7 @@
 //! - `shrink`: cut a failing run down to the smallest scenario that still
 //!   fails the same way (`shrink_cmd`: `anarcho shrink`).
 
+mod bench;
 mod builder;
 mod check_cmd;
 pub mod cli;

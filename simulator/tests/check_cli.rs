@@ -103,6 +103,20 @@ fn an_invalid_etcd_history_exits_1_explains_and_writes_the_run_directory() {
 }
 
 #[test]
+fn eventual_consistency_reports_linearizability_without_judging_it() {
+    let out = out_dir("eventual");
+    let file = "checker/testdata/porcupine/jepsen/etcd_000.log";
+    let o = anarcho(&[file, "--consistency", "eventual"], &out);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("linearizability: invalid, measured only"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn malformed_files_exit_3_with_file_line_and_column() {
     let out = out_dir("bad");
     std::fs::create_dir_all(&out).unwrap();
