@@ -44,7 +44,7 @@ fn walk<'a, 'i>(
         let next = match current.map(|(_, v)| v.get_ref()) {
             None => entry(root, segment)?,
             Some(DeValue::Table(t)) => entry(t, segment)?,
-            Some(DeValue::Array(items)) => (None, items.iter().nth(segment.parse().ok()?)?),
+            Some(DeValue::Array(items)) => (None, items.get(segment.parse::<usize>().ok()?)?),
             Some(_) => return None,
         };
         current = Some(next);
