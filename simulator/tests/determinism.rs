@@ -92,8 +92,8 @@ fn twice_at_once(
     (codes, a, b)
 }
 
-#[test]
-fn every_scenario_sampled_in_two_processes_gives_byte_identical_history_and_results() {
+/// Every `scenarios/*.toml`, sorted.
+fn scenario_files() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -102,15 +102,22 @@ fn every_scenario_sampled_in_two_processes_gives_byte_identical_history_and_resu
         .collect();
     files.sort();
     assert!(!files.is_empty());
-    let root = temp_dir("determinism-sample");
+    files
+}
+
+/// Runs every scenario with the seeds `seeds_for` picks, twice each in two
+/// processes at once, and asserts byte-identical history.jsonl and
+/// results.json. Returns the number of identical pairs.
+fn check_every_scenario(
+    tag: &str,
+    seeds_for: impl Fn(usize, &anarcho_sim::Scenario) -> Vec<u64>,
+) -> usize {
+    let files = scenario_files();
+    let root = temp_dir(tag);
     let mut pairs = 0;
     for (i, file) in files.iter().enumerate() {
         let scenario = anarcho_sim::Scenario::from_file(file).unwrap_or_else(|e| panic!("{e}"));
-        // Two seeds per scenario: its own, and one of 2..=20 that rotates
-        // with the file's position, so the sample covers the range.
-        let mut seeds = vec![scenario.seed, 2 + (i as u64 * 7) % 19];
-        seeds.dedup();
-        for seed in seeds {
+        for seed in seeds_for(i, &scenario) {
             let ((code_a, code_b), a, b) = twice_at_once(file, seed, &root, &scenario.name);
             let shown = format!("{} seed {seed}", file.display());
             assert_eq!(code_a, code_b, "{shown}: exit codes differ");
@@ -128,9 +135,36 @@ fn every_scenario_sampled_in_two_processes_gives_byte_identical_history_and_resu
                     "{shown}: {artefact} differs between two processes"
                 );
             }
+            let _ = std::fs::remove_dir_all(&a);
+            let _ = std::fs::remove_dir_all(&b);
             pairs += 1;
         }
     }
     let _ = std::fs::remove_dir_all(&root);
-    assert!(pairs >= files.len());
+    pairs
+}
+
+#[test]
+fn every_scenario_sampled_in_two_processes_gives_byte_identical_history_and_results() {
+    // Two seeds per scenario: its own, and one of 2..=20 that rotates with
+    // the file's position, so the sample covers the range.
+    let pairs = check_every_scenario("determinism-sample", |i, s| {
+        let mut seeds = vec![s.seed, 2 + (i as u64 * 7) % 19];
+        seeds.dedup();
+        seeds
+    });
+    assert!(pairs >= scenario_files().len());
+}
+
+/// The full check of issue 5, by hand (a few minutes with `--release`):
+/// `cargo test --release -p anarcho-sim --test determinism -- --ignored --nocapture`
+#[test]
+#[ignore = "the full check: every scenario, seeds 1-20; run by hand"]
+fn every_scenario_seeds_1_to_20_in_two_processes_give_byte_identical_history_and_results() {
+    let pairs = check_every_scenario("determinism-full", |_, _| (1..=20).collect());
+    eprintln!(
+        "{pairs} of {pairs} pairs byte-identical ({} scenarios x 20 seeds)",
+        scenario_files().len()
+    );
+    assert_eq!(pairs, scenario_files().len() * 20);
 }
