@@ -33,12 +33,15 @@ struct Step {
 }
 
 fn step() -> impl Strategy<Value = Step> {
+    // Narrow intervals (no overlap with the neighbours, 100 apart) as often
+    // as wide ones (overlapping up to four on each side).
+    let stretch = || prop_oneof![0u64..50, 0u64..400];
     (
         0u8..3,
         0u8..4,
         prop::bool::weighted(0.1),
-        0u64..400,
-        0u64..400,
+        stretch(),
+        stretch(),
     )
         .prop_map(|(key, kind, info, before, after)| Step {
             key,

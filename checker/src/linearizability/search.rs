@@ -21,17 +21,19 @@
 //! Prunings, each of which keeps the search complete:
 //! 1. **Memo** ([`Memo`]): a configuration (set of linearised operations,
 //!    model state) is explored once.
-//! 2. **Observations are placed eagerly.** When a pending operation that
-//!    never changes the state ([`Model::read_only`]: a read, a failed
-//!    compare-and-set) is allowed now, any successful continuation can be
-//!    rearranged to place it first: it changes nothing for the others, and
-//!    placing it earlier can only satisfy its own deadline (every operation
-//!    that had to precede it is placed already, or the search would not
-//!    have reached its call). So the search does not try the alternatives
-//!    to placing it: when that branch fails, the configuration before it
-//!    has failed too. (Only for operations read-only in *every* state: a
-//!    write of the value the register already holds changes nothing here
-//!    but would elsewhere.)
+//! 2. **Observations are placed eagerly, all at once.** When a pending
+//!    operation that never changes the state ([`Model::read_only`]: a read,
+//!    a failed compare-and-set) is allowed now, any successful continuation
+//!    can be rearranged to place it first: it changes nothing for the
+//!    others, and placing it earlier can only satisfy its own deadline
+//!    (every operation that had to precede it is placed already, or the
+//!    search would not have reached its call). So after every step the
+//!    search places every observation that is possible, as part of that
+//!    step, and never branches on observations: it records only the
+//!    configuration after them, which halves the memo on read-heavy
+//!    histories. (Only for operations read-only in *every* state: a write
+//!    of the value the register already holds changes nothing here but
+//!    would elsewhere.)
 //! 3. **Identical indeterminate operations are placed in invoke order.**
 //!    Two `info` operations with equal `Op`s are interchangeable, and the
 //!    earlier-invoked one can stand wherever the later one could; so the
@@ -110,10 +112,12 @@ pub(crate) struct SearchResult<S> {
 
 const NIL: u32 = u32::MAX;
 
+/// One step of the search: an operation placed, and the observations
+/// placed with it (`observed[first_observed..]` up to the next frame's).
 struct Frame<S> {
     op: u32,
     before: S,
-    forced: bool,
+    first_observed: usize,
 }
 
 /// The entry list (see the module docs), as arrays: entry `e` for `e <
@@ -226,9 +230,9 @@ fn twins<O: Eq + std::hash::Hash>(ops: &[PartOp<O>]) -> Vec<u32> {
     twin
 }
 
-/// The candidates of one configuration: the pending operations (calls
-/// before the first return entry) in the order they will be tried, and how
-/// far the search has got through them.
+/// The candidates of one configuration: the pending operations that change
+/// the state (calls before the first return entry), in invoke order, and
+/// how far the search has got through them.
 struct Level {
     candidates: Vec<u32>,
     next: usize,
@@ -236,17 +240,104 @@ struct Level {
     stop: u32,
 }
 
+/// The search's mutable configuration: placed operations, the entry list,
+/// the state and its hash.
+struct Config<'a, M: Model> {
+    model: &'a M,
+    ops: &'a [PartOp<M::Op>],
+    read_only: Vec<bool>,
+    keys: Vec<u64>,
+    list: Entries,
+    bits: Vec<u64>,
+    zobrist: u64,
+    state: M::State,
+    remaining: usize,
+    /// Observations placed, in order (see [`Frame`]).
+    observed: Vec<u32>,
+}
+
+impl<M: Model> Config<'_, M> {
+    fn place(&mut self, i: u32) {
+        set_bit(&mut self.bits, i as usize);
+        self.zobrist ^= self.keys[i as usize];
+        self.list.lift(i);
+        if self.ops[i as usize].complete.is_some() {
+            self.remaining -= 1;
+        }
+    }
+
+    fn unplace(&mut self, i: u32) {
+        clear_bit(&mut self.bits, i as usize);
+        self.zobrist ^= self.keys[i as usize];
+        self.list.unlift(i);
+        if self.ops[i as usize].complete.is_some() {
+            self.remaining += 1;
+        }
+    }
+
+    /// Places every pending observation the state allows (pruning 2). One
+    /// pass suffices: observations do not change the state, and placing
+    /// one lifts its return entry, so the walk goes on past it.
+    fn observe(&mut self) {
+        // `live` is the last entry walked that is still in the list: after
+        // lifting an operation (its call, and maybe the very next entry,
+        // its return) the walk resumes from `live`'s successor.
+        let mut live = self.list.head;
+        let mut e = self.list.next[live as usize];
+        while e != NIL && !self.list.is_return[e as usize] {
+            let i = self.list.op[e as usize];
+            if self.read_only[i as usize]
+                && self
+                    .model
+                    .step(&self.state, &self.ops[i as usize].op)
+                    .is_some()
+            {
+                self.place(i);
+                self.observed.push(i);
+            } else {
+                live = e;
+            }
+            e = self.list.next[live as usize];
+        }
+    }
+
+    /// Undoes the observations placed since `first`.
+    fn unobserve(&mut self, first: usize) {
+        while self.observed.len() > first {
+            let i = self.observed.pop().expect("len > first");
+            self.unplace(i);
+        }
+    }
+
+    /// The current configuration's candidates.
+    fn level(&self, spare: &mut Vec<Vec<u32>>) -> Level {
+        let mut candidates = spare.pop().unwrap_or_default();
+        candidates.clear();
+        let mut e = self.list.next[self.list.head as usize];
+        while e != NIL && !self.list.is_return[e as usize] {
+            let i = self.list.op[e as usize];
+            if !self.read_only[i as usize] {
+                candidates.push(i);
+            }
+            e = self.list.next[e as usize];
+        }
+        Level {
+            candidates,
+            next: 0,
+            stop: e,
+        }
+    }
+}
+
 /// Searches one partition. With `track`, a non-linearizable result carries
 /// the furthest point reached (costs a copy of the stack each time it
 /// improves, so the driver asks only when re-running a failed partition).
 ///
-/// The candidates of a configuration are WGL's (every pending call before
-/// the first return entry), tried in this order: observations first (one
-/// that is possible ends the choice, pruning 2), then in invoke order, as
-/// WGL's list walk would. The order changes how soon the search succeeds,
-/// never whether it does. (Ordering by deadline or by the middle of the
-/// interval was tried: it cut most of Porcupine's c50-ok keys by 3-20x but
-/// multiplied one by 4, where a long-pending append had to come early.)
+/// Each step places one state-changing operation (tried in invoke order,
+/// as WGL's list walk would; ordering by deadline or by the middle of the
+/// interval was measured: it cut most of Porcupine's c50-ok keys by 3-20x
+/// but multiplied one by 4, where a long-pending append had to come early)
+/// followed by every observation that is then possible.
 pub(crate) fn search<M: Model>(
     model: &M,
     ops: &[PartOp<M::Op>],
@@ -254,35 +345,28 @@ pub(crate) fn search<M: Model>(
     track: bool,
 ) -> SearchResult<M::State> {
     let n = ops.len();
-    let mut remaining = ops.iter().filter(|o| o.complete.is_some()).count();
+    let remaining = ops.iter().filter(|o| o.complete.is_some()).count();
     if remaining == 0 {
         return SearchResult {
             found: Found::Linearizable,
             states: 0,
         };
     }
-    let mut list = Entries::new(ops);
     let twin = twins(ops);
-    let read_only: Vec<bool> = ops.iter().map(|o| model.read_only(&o.op)).collect();
-    // The order candidates are tried in (see above), as a rank per op.
-    let rank: Vec<u32> = {
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by_key(|&i| {
-            let o = &ops[i as usize];
-            (!read_only[i as usize], o.invoke)
-        });
-        let mut rank = vec![0u32; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        rank
-    };
-    let keys: Vec<u64> = (0..n).map(op_key).collect();
     let words = n.div_ceil(64);
-    let mut bits = vec![0u64; words];
-    let mut zobrist = 0u64;
+    let mut c = Config {
+        model,
+        ops,
+        read_only: ops.iter().map(|o| model.read_only(&o.op)).collect(),
+        keys: (0..n).map(op_key).collect(),
+        list: Entries::new(ops),
+        bits: vec![0u64; words],
+        zobrist: 0,
+        state: model.init(),
+        remaining,
+        observed: Vec::new(),
+    };
     let mut memo: Memo<M::State> = Memo::new(words);
-    let mut state = model.init();
     let mut stack: Vec<Frame<M::State>> = Vec::new();
     let mut levels: Vec<Level> = Vec::new();
     let mut spare: Vec<Vec<u32>> = Vec::new();
@@ -293,23 +377,11 @@ pub(crate) fn search<M: Model>(
         found,
         states: memo.len() as u64,
     };
-    // The pending calls of the current configuration, in trying order.
-    let level = |list: &Entries, spare: &mut Vec<Vec<u32>>| {
-        let mut candidates = spare.pop().unwrap_or_default();
-        candidates.clear();
-        let mut e = list.next[list.head as usize];
-        while e != NIL && !list.is_return[e as usize] {
-            candidates.push(list.op[e as usize]);
-            e = list.next[e as usize];
-        }
-        candidates.sort_unstable_by_key(|&i| rank[i as usize]);
-        Level {
-            candidates,
-            next: 0,
-            stop: e,
-        }
-    };
-    levels.push(level(&list, &mut spare));
+    c.observe();
+    if c.remaining == 0 {
+        return result(Found::Linearizable, &memo);
+    }
+    levels.push(c.level(&mut spare));
 
     loop {
         steps += 1;
@@ -323,48 +395,37 @@ pub(crate) fn search<M: Model>(
         if let Some(&i) = top.candidates.get(top.next) {
             top.next += 1;
             let iu = i as usize;
-            if twin[iu] != NIL && !bit(&bits, twin[iu] as usize) {
+            if twin[iu] != NIL && !bit(&c.bits, twin[iu] as usize) {
                 continue;
             }
-            let Some(next_state) = model.step(&state, &ops[iu].op) else {
+            let Some(next_state) = model.step(&c.state, &ops[iu].op) else {
                 continue;
             };
-            let forced = read_only[iu];
-            debug_assert!(
-                !forced || next_state == state,
-                "read-only op changed the state"
-            );
-            set_bit(&mut bits, iu);
-            let z = zobrist ^ keys[iu];
-            let hash = z ^ hash_state(&next_state);
-            let heap = model.state_heap_bytes(&next_state);
-            if !memo.insert(hash, &bits, &next_state, heap) {
-                clear_bit(&mut bits, iu);
-                if forced {
-                    // An observation whose configuration was explored
-                    // already: this configuration has failed (pruning 2).
-                    top.next = top.candidates.len();
-                }
+            let before = std::mem::replace(&mut c.state, next_state);
+            let first_observed = c.observed.len();
+            c.place(i);
+            c.observe();
+            let hash = c.zobrist ^ hash_state(&c.state);
+            let heap = model.state_heap_bytes(&c.state);
+            if !memo.insert(hash, &c.bits, &c.state, heap) {
+                // Explored already (and failed): undo and try the next.
+                c.unobserve(first_observed);
+                c.unplace(i);
+                c.state = before;
                 continue;
             }
             if memo.bytes() > limits.max_memo_bytes {
                 return result(Found::GaveUp(GaveUp::Memory), &memo);
             }
-            let before = std::mem::replace(&mut state, next_state);
             stack.push(Frame {
                 op: i,
                 before,
-                forced,
+                first_observed,
             });
-            zobrist = z;
-            list.lift(i);
-            if ops[iu].complete.is_some() {
-                remaining -= 1;
-                if remaining == 0 {
-                    return result(Found::Linearizable, &memo);
-                }
+            if c.remaining == 0 {
+                return result(Found::Linearizable, &memo);
             }
-            let next = level(&list, &mut spare);
+            let next = c.level(&mut spare);
             levels.push(next);
             continue;
         }
@@ -377,7 +438,7 @@ pub(crate) fn search<M: Model>(
                 best = Some((
                     at.0,
                     at.1,
-                    snapshot(&stack, &state, list.op[done.stop as usize], n),
+                    snapshot(&stack, &c, c.list.op[done.stop as usize], n),
                 ));
             }
         }
@@ -385,34 +446,44 @@ pub(crate) fn search<M: Model>(
         let Some(frame) = stack.pop() else {
             return result(Found::NotLinearizable(best.map(|b| b.2)), &memo);
         };
-        state = frame.before;
-        clear_bit(&mut bits, frame.op as usize);
-        zobrist ^= keys[frame.op as usize];
-        list.unlift(frame.op);
-        if ops[frame.op as usize].complete.is_some() {
-            remaining += 1;
-        }
-        if frame.forced {
-            // Placing an observation was the only choice worth making here:
-            // its failure is this configuration's.
-            let parent = levels.last_mut().expect("a level below a frame");
-            parent.next = parent.candidates.len();
-        }
+        c.unobserve(frame.first_observed);
+        c.unplace(frame.op);
+        c.state = frame.before;
     }
 }
 
-fn snapshot<S: Clone>(stack: &[Frame<S>], state: &S, op: u32, n: usize) -> Stuck<S> {
-    let mut linearized = Vec::with_capacity(stack.len());
+/// The current partial linearisation: each frame's operation with the
+/// state after it, then the observations placed with it (same state).
+fn snapshot<M: Model>(
+    stack: &[Frame<M::State>],
+    c: &Config<'_, M>,
+    op: u32,
+    n: usize,
+) -> Stuck<M::State> {
+    let mut linearized = Vec::with_capacity(c.observed.len() + stack.len());
     let mut placed = vec![false; n];
+    let root_observed = stack.first().map_or(c.observed.len(), |f| f.first_observed);
+    let root_state = stack.first().map_or(&c.state, |f| &f.before);
+    for &i in &c.observed[..root_observed] {
+        linearized.push((i, root_state.clone()));
+    }
     for (k, frame) in stack.iter().enumerate() {
-        let after = stack.get(k + 1).map_or(state, |f| &f.before);
+        let after = stack.get(k + 1).map_or(&c.state, |f| &f.before);
         linearized.push((frame.op, after.clone()));
-        placed[frame.op as usize] = true;
+        let end = stack
+            .get(k + 1)
+            .map_or(c.observed.len(), |f| f.first_observed);
+        for &i in &c.observed[frame.first_observed..end] {
+            linearized.push((i, after.clone()));
+        }
+    }
+    for &(i, _) in &linearized {
+        placed[i as usize] = true;
     }
     Stuck {
         linearized,
         op,
-        state: state.clone(),
+        state: c.state.clone(),
         placed,
     }
 }
