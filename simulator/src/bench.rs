@@ -7,6 +7,8 @@
 //!    hosts, each client a closed loop of 16-byte write / read-back over one
 //!    turmoil TCP connection, for the same simulated time, tick and
 //!    latencies as the harness scenario. Round trips per wall-clock second.
+//!    Also a fan-out variant: each operation echoes to all 3 servers and
+//!    waits for every reply, as a replicated operation does.
 //! 2. **harness register**: a 3-node, 5-client register workload (one
 //!    process per client, no think time, the default client: W = R = 2,
 //!    versioned replica writes, async read repair) through the full
@@ -80,11 +82,14 @@ pub fn run(args: BenchArgs) -> ExitCode {
 
     let (mut echo, mut sim, mut full, mut ratios, mut quiet_rates) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut fan, mut fan_ratios) = (Vec::new(), Vec::new());
     let mut ops = 0;
     for i in 0..repeat {
         // Interleaved, so machine noise hits every figure alike.
-        let (round_trips, wall) = raw_echo(simulated);
+        let (round_trips, wall) = raw_echo(simulated, false);
         let echo_rate = round_trips as f64 / wall.as_secs_f64();
+        let (fan_ops, fan_wall) = raw_echo(simulated, true);
+        let fan_rate = fan_ops as f64 / fan_wall.as_secs_f64();
         let started = Instant::now();
         let Ok(history) = crate::world::simulate(&register, 1) else {
             eprintln!("error: the register scenario did not complete");
@@ -110,6 +115,8 @@ pub fn run(args: BenchArgs) -> ExitCode {
         sim.push(sim_rate);
         full.push(ops as f64 / full_wall.as_secs_f64());
         ratios.push(sim_rate / echo_rate);
+        fan.push(fan_rate);
+        fan_ratios.push(sim_rate / fan_rate);
         quiet_rates.push(quiet_rate);
     }
     println!(
@@ -124,6 +131,11 @@ pub fn run(args: BenchArgs) -> ExitCode {
         stats(&full, 0)
     );
     println!("harness / raw echo: {} (target >= 0.25)", stats(&ratios, 3));
+    println!(
+        "raw turmoil fan-out echo (each operation to all {NODES} servers): {} operations/s; harness / fan-out echo: {}",
+        stats(&fan, 0),
+        stats(&fan_ratios, 3)
+    );
     println!(
         "harness register without the wire and server logs: {} ops/s simulated",
         stats(&quiet_rates, 0)
@@ -196,7 +208,10 @@ pub fn register_scenario(simulated: Duration, logs: bool) -> Scenario {
 }
 
 /// The baseline: returns the round trips completed and the wall time.
-fn raw_echo(simulated: Duration) -> (u64, Duration) {
+///
+/// With `fan_out`, each client operation echoes to every server at once and
+/// waits for all replies, as a replicated operation fans out to every node.
+fn raw_echo(simulated: Duration, fan_out: bool) -> (u64, Duration) {
     const PORT: u16 = 7;
     let mut sim = turmoil::Builder::new()
         .simulation_duration(simulated + Duration::from_secs(10))
@@ -225,13 +240,25 @@ fn raw_echo(simulated: Duration) -> (u64, Duration) {
     for c in 0..CLIENTS {
         let count = count.clone();
         sim.client(format!("client-{}", c + 1), async move {
-            let server = format!("echo-{}", c % NODES + 1);
-            let mut stream = turmoil::net::TcpStream::connect((server.as_str(), PORT)).await?;
+            let servers: Vec<usize> = if fan_out {
+                (0..NODES).collect()
+            } else {
+                vec![c % NODES]
+            };
+            let mut streams = Vec::new();
+            for n in servers {
+                let server = format!("echo-{}", n + 1);
+                streams.push(turmoil::net::TcpStream::connect((server.as_str(), PORT)).await?);
+            }
             let payload = [c as u8; 16];
             let mut buf = [0u8; 16];
             while turmoil::elapsed() < simulated {
-                stream.write_all(&payload).await?;
-                stream.read_exact(&mut buf).await?;
+                for stream in &mut streams {
+                    stream.write_all(&payload).await?;
+                }
+                for stream in &mut streams {
+                    stream.read_exact(&mut buf).await?;
+                }
                 count.fetch_add(1, Ordering::Relaxed);
             }
             Ok(())
