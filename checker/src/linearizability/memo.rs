@@ -11,9 +11,12 @@
 //!
 //! Hashing: each operation has a fixed random 64-bit key and a bitset's
 //! hash is the XOR of its members' keys (Zobrist hashing), so the search
-//! updates it in O(1) per step. The state's hash is mixed in. The hash only
-//! narrows the lookup: entries are compared in full, so a collision can
-//! never prune a configuration wrongly.
+//! updates it in O(1) per step. Observations (read-only operations) are
+//! left out of the hash: a configuration is also pruned when a recorded one
+//! has the same state-changing operations and state and at least its
+//! observations (see [`Memo::insert`]). The state's hash is mixed in. The
+//! hash only narrows the lookup: entries are compared in full, so a
+//! collision can never prune a configuration wrongly.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -134,24 +137,36 @@ pub(crate) struct Memo<S> {
     chain: Vec<u32>,
     bits: Vec<u64>,
     words: usize,
+    /// Which operations are observations (see [`Memo::insert`]).
+    observations: Vec<u64>,
     heap_bytes: usize,
 }
 
 impl<S: Eq> Memo<S> {
-    /// An empty memo for bitsets of `words` 64-bit words.
-    pub(crate) fn new(words: usize) -> Self {
+    /// An empty memo for bitsets of `words` 64-bit words; `observations`
+    /// marks the read-only operations (a bitset of the same size).
+    pub(crate) fn new(words: usize, observations: Vec<u64>) -> Self {
+        debug_assert_eq!(observations.len(), words);
         Memo {
             heads: HashMap::with_capacity_and_hasher(1 << 10, Default::default()),
             states: Vec::new(),
             chain: Vec::new(),
             bits: Vec::new(),
             words,
+            observations,
             heap_bytes: 0,
         }
     }
 
-    /// Records (`bits`, `state`) under `hash`; false when it was there.
-    /// `state_heap` is what the state owns on the heap, for [`Memo::bytes`].
+    /// Records (`bits`, `state`) under `hash`; false when it, or a
+    /// configuration that dominates it, was there. `state_heap` is what the
+    /// state owns on the heap, for [`Memo::bytes`].
+    ///
+    /// A recorded configuration dominates this one when it has the same
+    /// state, the same state-changing operations placed, and at least the
+    /// same observations: whatever could still be done from here could be
+    /// done from there, with fewer reads left to place, and it failed. So
+    /// `hash` must cover the state and the state-changing operations only.
     #[inline]
     pub(crate) fn insert(&mut self, hash: u64, bits: &[u64], state: &S, state_heap: usize) -> bool
     where
@@ -164,7 +179,11 @@ impl<S: Eq> Memo<S> {
                 while i != NONE {
                     let at = i as usize;
                     if self.states[at] == *state
-                        && self.bits[at * self.words..(at + 1) * self.words] == *bits
+                        && dominates(
+                            &self.bits[at * self.words..(at + 1) * self.words],
+                            bits,
+                            &self.observations,
+                        )
                     {
                         return false;
                     }
@@ -197,13 +216,38 @@ impl<S: Eq> Memo<S> {
     }
 }
 
+/// Whether configuration `seen` dominates `now`: the same state-changing
+/// operations, and a superset of its observations.
+#[inline]
+fn dominates(seen: &[u64], now: &[u64], observations: &[u64]) -> bool {
+    seen.iter()
+        .zip(now)
+        .zip(observations)
+        .all(|((&s, &n), &o)| (s ^ n) & !o == 0 && n & o & !s == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn a_configuration_with_more_observations_dominates() {
+        // Operation 1 is an observation.
+        let mut memo: Memo<u32> = Memo::new(1, vec![0b10]);
+        assert!(memo.insert(7, &[0b11], &3, 0));
+        // Fewer observations, same writes and state: dominated.
+        assert!(!memo.insert(7, &[0b01], &3, 0));
+        // More observations: not dominated, recorded.
+        let mut memo: Memo<u32> = Memo::new(1, vec![0b10]);
+        assert!(memo.insert(7, &[0b01], &3, 0));
+        assert!(memo.insert(7, &[0b11], &3, 0));
+        // Different writes: not dominated.
+        assert!(memo.insert(7, &[0b110], &3, 0));
+    }
+
+    #[test]
     fn a_configuration_is_recorded_once_and_collisions_are_told_apart() {
-        let mut memo: Memo<u32> = Memo::new(1);
+        let mut memo: Memo<u32> = Memo::new(1, vec![0]);
         assert!(memo.insert(7, &[0b1], &3, 0));
         assert!(!memo.insert(7, &[0b1], &3, 0));
         // Same hash, different bits or state: distinct entries.

@@ -20,7 +20,9 @@
 //!
 //! Prunings, each of which keeps the search complete:
 //! 1. **Memo** ([`Memo`]): a configuration (set of linearised operations,
-//!    model state) is explored once.
+//!    model state) is explored once, and not at all when an explored one
+//!    has the same state and state-changing operations and at least its
+//!    observations (it dominates: fewer reads left to place).
 //! 2. **Observations are placed eagerly, all at once.** When a pending
 //!    operation that never changes the state ([`Model::read_only`]: a read,
 //!    a failed compare-and-set) is allowed now, any successful continuation
@@ -259,7 +261,10 @@ struct Config<'a, M: Model> {
 impl<M: Model> Config<'_, M> {
     fn place(&mut self, i: u32) {
         set_bit(&mut self.bits, i as usize);
-        self.zobrist ^= self.keys[i as usize];
+        // Observations stay out of the hash (the memo's dominance check).
+        if !self.read_only[i as usize] {
+            self.zobrist ^= self.keys[i as usize];
+        }
         self.list.lift(i);
         if self.ops[i as usize].complete.is_some() {
             self.remaining -= 1;
@@ -268,7 +273,9 @@ impl<M: Model> Config<'_, M> {
 
     fn unplace(&mut self, i: u32) {
         clear_bit(&mut self.bits, i as usize);
-        self.zobrist ^= self.keys[i as usize];
+        if !self.read_only[i as usize] {
+            self.zobrist ^= self.keys[i as usize];
+        }
         self.list.unlift(i);
         if self.ops[i as usize].complete.is_some() {
             self.remaining += 1;
@@ -366,7 +373,13 @@ pub(crate) fn search<M: Model>(
         remaining,
         observed: Vec::new(),
     };
-    let mut memo: Memo<M::State> = Memo::new(words);
+    let mut observations = vec![0u64; words];
+    for (i, &r) in c.read_only.iter().enumerate() {
+        if r {
+            set_bit(&mut observations, i);
+        }
+    }
+    let mut memo: Memo<M::State> = Memo::new(words, observations);
     let mut stack: Vec<Frame<M::State>> = Vec::new();
     let mut levels: Vec<Level> = Vec::new();
     let mut spare: Vec<Vec<u32>> = Vec::new();
