@@ -16,7 +16,11 @@
 //! reply. With verification on (the default), every batch written ends with
 //! `ECHO <nonce>`; if the last reply read is not that nonce the stream is
 //! out of step, the batch fails as indeterminate and the connection is
-//! poisoned, before any of its replies reaches a caller.
+//! poisoned, before any of its replies reaches a caller. A lost reply and a
+//! duplicated one can cancel out in the count, the gap filled by a copy of
+//! a later reply; when that copy is a check's nonce (the last reply of every
+//! batch), a command's reply equal to a nonce of this connection gives it
+//! away and fails the batch the same way.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -215,6 +219,18 @@ impl Connection {
             let mut replies = Vec::with_capacity(requests.len());
             for i in 0..requests.len() {
                 let reply = self.read_reply(first + i as u64, purpose).await?;
+                if sentinel.is_some() && self.is_check_reply(&reply) {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        Certainty::Indeterminate,
+                        format!(
+                            "{}: reply stream out of step (a reply was lost and a check's duplicated): request #{} read {:?}",
+                            self.id,
+                            first + i as u64,
+                            reply
+                        ),
+                    ));
+                }
                 let stop = early_return && matches!(reply, Reply::Error(_));
                 replies.push(reply);
                 if stop {
@@ -281,6 +297,14 @@ impl Connection {
                 ))
             }
         }
+    }
+
+    /// True when `reply` is the nonce of a check (`ECHO
+    /// anarcho-check:<this connection>:<n>`): only a check's own slot may
+    /// hold one.
+    fn is_check_reply(&self, reply: &Reply) -> bool {
+        let prefix = format!("anarcho-check:{}:", self.id.number);
+        matches!(reply, Reply::Value(redis::Value::BulkString(b)) if b.starts_with(prefix.as_bytes()))
     }
 
     /// Reads until one complete reply frame is decoded.
