@@ -142,12 +142,24 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// The file's stem as a directory name: characters other than letters,
-/// digits, `.`, `_` and `-` become `-`.
+/// digits, `.`, `_` and `-` become `-`. A run directory's `history.jsonl`
+/// (`<scenario>/<seed>/history.jsonl`) is named `<scenario>-<seed>`.
 fn dir_name(file: &Path) -> String {
-    let stem = file
+    let component = |p: Option<&Path>| {
+        p.and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+    };
+    let mut stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if stem == "history" {
+        let seed = component(file.parent());
+        let scenario = component(file.parent().and_then(Path::parent));
+        if let (Some(scenario), Some(seed)) = (scenario, seed) {
+            stem = format!("{scenario}-{seed}");
+        }
+    }
     let name: String = stem
         .chars()
         .map(|c| {
@@ -236,10 +248,11 @@ fn summary(
     let judged = if lin.judged { "" } else { ", measured only" };
     writeln!(
         w,
-        "  linearizability: {}{judged} ({} operations in {} partitions: {} valid, {} invalid, {} unknown; {} configurations explored)",
+        "  linearizability: {}{judged} ({} operations in {} partition{}: {} valid, {} invalid, {} unknown; {} configurations explored)",
         lin.verdict,
         lin.operations,
         lin.partitions,
+        if lin.partitions == 1 { "" } else { "s" },
         lin.valid_partitions,
         lin.invalid_partitions,
         lin.unknown_partitions,
@@ -308,6 +321,12 @@ mod tests {
         assert_eq!(dir_name(Path::new("a/etcd_000.log")), "etcd_000");
         assert_eq!(dir_name(Path::new("x/c50 bad!.txt")), "c50-bad-");
         assert_eq!(dir_name(Path::new("/")), "history");
+        assert_eq!(
+            dir_name(Path::new(
+                "target/anarcho/nemesis-partition/7/history.jsonl"
+            )),
+            "nemesis-partition-7"
+        );
     }
 
     #[test]
