@@ -68,6 +68,13 @@ enum Command {
     /// (nothing to shrink), 3 bad scenario file, 4 the run is unknown or
     /// could not be completed.
     Shrink(crate::shrink_cmd::ShrinkArgs),
+    /// Run every scenario in a folder over seeds 1..K and print the
+    /// detection table: each known-bug switch's seeds to first detection
+    /// and detection rate, and the default client's false alarms.
+    ///
+    /// Exit codes: 0 every switch caught within 50 seeds and no false
+    /// alarm, 1 otherwise, 3 bad scenario file.
+    Detect(crate::detect_cmd::DetectArgs),
     /// Measure the harness on this machine: simulated operations per second
     /// against a raw turmoil echo loop, and sweep seeds per minute (build
     /// with --release).
@@ -103,6 +110,7 @@ where
         Command::Sweep(args) => crate::sweep_cmd::run(args),
         Command::Validate(args) => crate::validate_cmd::run(args),
         Command::Shrink(args) => crate::shrink_cmd::run(args),
+        Command::Detect(args) => crate::detect_cmd::run(args),
         Command::Bench(args) => crate::bench::run(args),
     }
 }

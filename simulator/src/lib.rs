@@ -32,6 +32,10 @@
 //! - `sweep`: many seeds in parallel, one simulation per thread
 //!   (`sweep_cmd`: `anarcho sweep`); `validate_cmd`: `anarcho validate`;
 //!   `trace`: turmoil's packet trace for `anarcho run --trace`.
+//! - `detect`: the detection table, every scenario over seeds 1..K
+//!   (`detect_cmd`: `anarcho detect`).
+//! - `driver`: the stock redis crate's `MultiplexedConnection` as a second
+//!   client under test (`[client] driver = "redis-rs"`).
 //! - `shrink`: cut a failing run down to the smallest scenario that still
 //!   fails the same way (`shrink_cmd`: `anarcho shrink`).
 
@@ -40,6 +44,9 @@ mod builder;
 mod check_cmd;
 pub mod cli;
 mod connector;
+pub mod detect;
+mod detect_cmd;
+mod driver;
 pub mod exit;
 mod nemesis;
 mod recorder;

@@ -111,6 +111,10 @@ pub struct SeedResult {
     pub verdict: Verdict,
     /// Why the run could not be completed or written, if it could not.
     pub error: Option<String>,
+    /// What differs from the scenario's `[expect]` (the verdict and every
+    /// bound: [`Scenario::unmet_expectations`]); empty when the run is as
+    /// expected or could not be completed.
+    pub unmet: Vec<String>,
     /// Its run directory, when one was written.
     pub run_dir: Option<PathBuf>,
     /// The row for the sweep index.
@@ -234,6 +238,7 @@ fn run_seed(scenario: &Scenario, seed: u64, out: Option<&Path>) -> SeedResult {
                 seed,
                 verdict: Verdict::Unknown,
                 error: Some(e.to_string()),
+                unmet: Vec::new(),
                 run_dir: None,
                 row: SweepRow {
                     seed,
@@ -266,6 +271,7 @@ fn run_seed(scenario: &Scenario, seed: u64, out: Option<&Path>) -> SeedResult {
         seed,
         verdict: report.verdict,
         error,
+        unmet: scenario.unmet_expectations(&outcome),
         run_dir,
         row: SweepRow {
             seed,

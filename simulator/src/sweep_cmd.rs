@@ -239,6 +239,7 @@ mod tests {
             seed,
             verdict,
             error: None,
+            unmet: Vec::new(),
             run_dir: None,
             row: anarcho_reports::SweepRow {
                 seed,

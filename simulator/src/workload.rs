@@ -24,6 +24,7 @@ use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::driver::{Failure, Target};
 use crate::recorder::{Recorder, as_process, now_ns};
 use crate::scenario::{KeyDistribution, OpKind, Workload};
 use crate::seeds::derive;
@@ -55,7 +56,7 @@ struct Op {
 impl ClientWorkload {
     /// Runs every process of this client host to completion, then the final
     /// reads.
-    pub async fn run(self, client: Client, recorder: Recorder) {
+    pub async fn run(self, client: Target, recorder: Recorder) {
         let budget = Arc::new(AtomicUsize::new(self.workload.operations));
         let this = Arc::new(self);
         let mut tasks = tokio::task::JoinSet::new();
@@ -77,7 +78,7 @@ impl ClientWorkload {
     async fn process_slot(
         &self,
         slot: usize,
-        client: Client,
+        client: Target,
         recorder: Recorder,
         budget: Arc<AtomicUsize>,
     ) {
@@ -105,7 +106,7 @@ impl ClientWorkload {
     }
 
     /// Waits for the quiescent phase, then reads every key once.
-    async fn final_reads(&self, client: &Client, recorder: &Recorder) {
+    async fn final_reads(&self, client: &Target, recorder: &Recorder) {
         let start = self.duration + self.workload.quiesce;
         let now = Duration::from_nanos(now_ns());
         if start > now {
@@ -137,7 +138,7 @@ impl ClientWorkload {
 
 /// Invokes one operation and records its invoke and completion; returns the
 /// completion's type.
-async fn run_op(client: &Client, recorder: &Recorder, process: u64, op: &Op) -> EventType {
+async fn run_op(client: &Target, recorder: &Recorder, process: u64, op: &Op) -> EventType {
     let mut invoke = Event::new(0, EventType::Invoke, op.kind.name());
     invoke.process = Some(process);
     invoke.key = op.key.clone();
@@ -148,8 +149,8 @@ async fn run_op(client: &Client, recorder: &Recorder, process: u64, op: &Op) -> 
 
     let (ty, value, error) = match outcome {
         Ok(v) => (EventType::Ok, v, None),
-        Err(e) if e.is_indeterminate() => (EventType::Info, None, Some(e.to_string())),
-        Err(e) => (EventType::Fail, None, Some(e.to_string())),
+        Err(e) if e.indeterminate => (EventType::Info, None, Some(e.message)),
+        Err(e) => (EventType::Fail, None, Some(e.message)),
     };
     let mut done = Event::new(0, ty, op.kind.name());
     done.process = Some(process);
@@ -241,8 +242,20 @@ fn take_one(budget: &AtomicUsize) -> bool {
         .is_ok()
 }
 
-/// Runs the operation; `Ok(None)` is an acknowledgement without a value.
-async fn perform(client: &Client, op: &Op) -> Result<Option<Value>, Error> {
+/// Runs the operation on the client under test; `Ok(None)` is an
+/// acknowledgement without a value.
+async fn perform(client: &Target, op: &Op) -> Result<Option<Value>, Failure> {
+    match client {
+        Target::Anarchoredis(c) => Ok(perform_anarchoredis(c, op).await?),
+        Target::RedisRs(c) => {
+            let key = op.key.as_deref().unwrap_or_default();
+            c.perform(op.kind, key, op.arg.as_deref().unwrap_or_default())
+                .await
+        }
+    }
+}
+
+async fn perform_anarchoredis(client: &Client, op: &Op) -> Result<Option<Value>, Error> {
     let key = op.key.as_deref().unwrap_or_default();
     let arg = op.arg.as_deref().unwrap_or_default();
     Ok(Some(match op.kind {

@@ -13,9 +13,10 @@ use anarcho_checker::{Event, EventType, History, Value};
 use anarchoredis::{Client, Consistency, ReadRepair};
 
 use crate::connector::{TurmoilClock, TurmoilConnector};
+use crate::driver::{RedisRs, Target};
 use crate::nemesis::NemesisRunner;
 use crate::recorder::Recorder;
-use crate::scenario::{ClientConsistency, ClientReadRepair, Scenario};
+use crate::scenario::{ClientConsistency, ClientReadRepair, Driver, Scenario};
 use crate::seeds::derive;
 use crate::workload::ClientWorkload;
 
@@ -92,8 +93,13 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
     }
 
     for c in 0..scenario.client.count {
-        let client = build_client(scenario, seed, c, recorder.clone())
-            .map_err(|e| Incomplete(format!("client {}: {e}", client_name(c))))?;
+        let client = match scenario.client.driver {
+            Driver::Anarchoredis => Target::Anarchoredis(
+                build_client(scenario, seed, c, recorder.clone())
+                    .map_err(|e| Incomplete(format!("client {}: {e}", client_name(c))))?,
+            ),
+            Driver::RedisRs => Target::RedisRs(RedisRs::new(scenario)),
+        };
         let workload = ClientWorkload {
             client_index: c,
             clients: scenario.client.count,
@@ -104,7 +110,10 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
         let recorder = recorder.clone();
         let healer = scenario.client.healer;
         sim.client(client_name(c).as_str(), async move {
-            let healer = healer.then(|| client.start_healer());
+            let healer = match &client {
+                Target::Anarchoredis(client) if healer => Some(client.start_healer()),
+                _ => None,
+            };
             workload.run(client, recorder).await;
             if let Some(h) = healer {
                 h.stop().await;

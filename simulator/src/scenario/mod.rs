@@ -185,6 +185,34 @@ pub struct ClientOptions {
     /// say whose reply a misattributed value was).
     #[serde(default = "yes")]
     pub wire_log: bool,
+    /// The client under test: anarchoredis, or the stock redis crate's
+    /// `MultiplexedConnection` (see `driver.rs`).
+    #[serde(default)]
+    pub driver: Driver,
+}
+
+/// The client a scenario drives, as written in scenario files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Driver {
+    /// `anarchoredis`: the replication client, with every option above.
+    #[default]
+    #[serde(rename = "anarchoredis")]
+    Anarchoredis,
+    /// `redis-rs`: redis 1.x's `aio::MultiplexedConnection` on one node,
+    /// with `command_timeout` as its response timeout and
+    /// `operation_timeout` as the application's own timeout.
+    #[serde(rename = "redis-rs")]
+    RedisRs,
+}
+
+impl Driver {
+    /// The name written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Anarchoredis => "anarchoredis",
+            Driver::RedisRs => "redis-rs",
+        }
+    }
 }
 
 impl Default for ClientOptions {
@@ -208,6 +236,7 @@ impl Default for ClientOptions {
             backoff_max: default_backoff_max(),
             known_bugs: Vec::new(),
             wire_log: true,
+            driver: Driver::Anarchoredis,
         }
     }
 }
@@ -732,6 +761,9 @@ impl Scenario {
                 "client.anti_entropy_batch",
                 "expected a batch of at least 1".into(),
             ));
+        }
+        if self.client.driver == Driver::RedisRs {
+            crate::driver::validate(self).map_err(|m| at("client.driver", m))?;
         }
         self.nemesis.validate(self, shown, text)
     }
