@@ -20,7 +20,7 @@
 //!
 //! ## Layout
 //! - [`history`]: the event model and the JSONL format (`history.jsonl`).
-//! - [`import`]: Jepsen EDN and Porcupine's etcd and kv formats.
+//! - [`mod@import`]: Jepsen EDN and Porcupine's etcd and kv formats.
 //! - [`verdict`]: the three-valued verdict (valid, invalid, unknown).
 //! - [`linearizability`]: the WGL search, the [`Model`] trait, budgets and
 //!   counterexamples; [`models`]: the built-in models.

@@ -79,7 +79,7 @@ pub struct Attempt {
 pub struct Counterexample {
     /// The longest partial linearisation the search found (the furthest in
     /// real time, then the longest there), in order: its last
-    /// [`MAX_LINEARIZED`] operations.
+    /// 200 operations.
     pub linearized: Vec<LinearizedOp>,
     /// Earlier operations of the partial linearisation left out of
     /// `linearized`.
@@ -90,7 +90,7 @@ pub struct Counterexample {
     /// The model state at the end of the partial linearisation.
     pub state: String,
     /// The operations still in flight there that could not be placed next
-    /// (the stuck one first), at most [`MAX_ATTEMPTS`].
+    /// (the stuck one first), at most 20.
     pub could_not_place: Vec<Attempt>,
     /// In-flight operations left out of `could_not_place`.
     pub could_not_place_omitted: u64,

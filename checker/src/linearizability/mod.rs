@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-pub use counterexample::{Attempt, Counterexample, LinearizedOp, OpRef, OpStatus};
+pub use counterexample::{
+    Attempt, Counterexample, LinearizedOp, MAX_ATTEMPTS, MAX_LINEARIZED, OpRef, OpStatus,
+};
 pub use model::{Call, Model, Outcome, Prepared};
 
 pub(crate) use memo::mix as mix64;

@@ -15,6 +15,60 @@
 //! time after its invoke, or never. A model only has to say what an
 //! operation does and which outputs are possible; for an `info` operation it
 //! must accept any output (the output is unknown).
+//!
+//! A model of your own, checked with the same search:
+//!
+//! ```
+//! use anarcho_checker::linearizability::{Call, Model, Outcome, Prepared};
+//! use anarcho_checker::{Budget, History, Value, Verdict, check_linearizability};
+//!
+//! /// A flag that can be raised once: `raise` replies whether it was down.
+//! struct Flag;
+//!
+//! impl Model for Flag {
+//!     type Op = Option<bool>; // the reply, when known
+//!     type State = bool;
+//!
+//!     fn name(&self) -> &'static str {
+//!         "flag"
+//!     }
+//!     fn prepare(&self, call: &Call<'_>) -> Result<Prepared<Option<bool>>, String> {
+//!         match call.outcome {
+//!             Outcome::Ok(Value::Str(s)) => Ok(Prepared::Check(Some(s == "raised"))),
+//!             Outcome::Ok(other) => Err(format!("unexpected reply {other}")),
+//!             Outcome::Info => Ok(Prepared::Check(None)),
+//!             Outcome::Fail(_) => Ok(Prepared::Skip),
+//!         }
+//!     }
+//!     fn init(&self) -> bool {
+//!         false
+//!     }
+//!     fn step(&self, up: &bool, reply: &Option<bool>) -> Option<bool> {
+//!         // Raising a raised flag replies "already"; raising it replies "raised".
+//!         reply.is_none_or(|raised| raised != *up).then_some(true)
+//!     }
+//!     fn describe_op(&self, reply: &Option<bool>) -> String {
+//!         format!("raise() -> {reply:?}")
+//!     }
+//!     fn describe_state(&self, up: &bool) -> String {
+//!         if *up { "up" } else { "down" }.to_string()
+//!     }
+//! }
+//!
+//! // Two processes both claim to have raised it, one after the other.
+//! let mut h = History::new();
+//! for p in [1, 2] {
+//!     let mut invoke = anarcho_checker::Event::new(0, anarcho_checker::EventType::Invoke, "raise");
+//!     invoke.process = Some(p);
+//!     h.push(invoke);
+//!     let mut ok = anarcho_checker::Event::new(0, anarcho_checker::EventType::Ok, "raise");
+//!     ok.process = Some(p);
+//!     ok.value = Some(Value::Str("raised".into()));
+//!     h.push(ok);
+//! }
+//! let report = check_linearizability(&Flag, &h, &Budget::default());
+//! assert_eq!(report.verdict, Verdict::Invalid);
+//! ```
 
 use std::fmt::Debug;
 use std::hash::Hash;
