@@ -223,7 +223,8 @@ pub fn check_recorded<M: Model>(
     ops: &[Recorded<'_>],
     budget: &Budget,
 ) -> LinearizabilityReport {
-    let started = Instant::now();
+    // The clock is read only when the caller asked for a time limit.
+    let deadline = budget.time_limit.map(|t| Instant::now() + t);
     let mut skipped = 0u64;
     let mut parts: BTreeMap<Option<&str>, Part<M::Op>> = BTreeMap::new();
     for (n, recorded) in ops.iter().enumerate() {
@@ -255,7 +256,6 @@ pub fn check_recorded<M: Model>(
             }
         }
     }
-    let deadline = budget.time_limit.map(|t| started + t);
     let parts: Vec<(Option<&str>, Part<M::Op>)> = parts.into_iter().collect();
     let outcomes = run_escalating(model, ops, &parts, budget, deadline);
 
