@@ -120,8 +120,13 @@ fn key(name: &'static str) -> Edn<'static> {
     Edn::Key(Cow::Borrowed(name))
 }
 
-/// One operation map as an event.
+/// One operation map as an event. A tagged map (Jepsen's
+/// `#jepsen.history.Op{...}` records) counts as its map.
 fn event(form: &Edn<'_>) -> Result<Event, String> {
+    let form = match form {
+        Edn::Tagged(_, inner) => inner.as_ref(),
+        other => other,
+    };
     let Edn::Map(map) = form else {
         return Err(format!(
             "expected an operation map such as {{:process 0, :type :invoke, :f :read}}, found {}",
@@ -255,6 +260,14 @@ mod tests {
             ]))
         );
         assert_eq!(e.error.as_deref(), Some("[:not-found \"gone\"]"));
+    }
+
+    #[test]
+    fn jepsen_op_records_are_read_as_their_maps() {
+        let text = "#jepsen.history.Op{:index 0, :time 12, :type :invoke, :process 3, :f :write, :value 1}\n";
+        let h = parse(text).unwrap();
+        assert_eq!(h.events()[0].process, Some(3));
+        assert_eq!(h.events()[0].value, Some(Value::Int(1)));
     }
 
     #[test]
