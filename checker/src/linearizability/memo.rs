@@ -130,9 +130,25 @@ const NONE: u32 = u32::MAX;
 /// for the budget, the same on every run.
 const SLOT_BYTES: usize = 24;
 
+type Index = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
+
+/// The most index slots (and entries) a finished memo hands on to the next
+/// search on its thread (about 60 MiB with its arrays); bigger ones are
+/// freed.
+const KEEP_SLOTS: usize = 1 << 20;
+
+std::thread_local! {
+    /// A finished search's emptied index and arrays, reused by the next
+    /// search on the same thread: a partition's memo grows to tens of
+    /// thousands of entries and the next one would otherwise rehash its way
+    /// up again from nothing.
+    static SPARE: std::cell::RefCell<Option<(Index, Vec<u32>, Vec<u64>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// The set of explored configurations. See the module docs.
 pub(crate) struct Memo<S> {
-    heads: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    heads: Index,
     states: Vec<S>,
     chain: Vec<u32>,
     bits: Vec<u64>,
@@ -147,11 +163,18 @@ impl<S: Eq> Memo<S> {
     /// marks the read-only operations (a bitset of the same size).
     pub(crate) fn new(words: usize, observations: Vec<u64>) -> Self {
         debug_assert_eq!(observations.len(), words);
+        let (heads, chain, bits) = SPARE.with(|s| s.borrow_mut().take()).unwrap_or_else(|| {
+            (
+                HashMap::with_capacity_and_hasher(1 << 10, Default::default()),
+                Vec::new(),
+                Vec::new(),
+            )
+        });
         Memo {
-            heads: HashMap::with_capacity_and_hasher(1 << 10, Default::default()),
+            heads,
             states: Vec::new(),
-            chain: Vec::new(),
-            bits: Vec::new(),
+            chain,
+            bits,
             words,
             observations,
             heap_bytes: 0,
@@ -213,6 +236,25 @@ impl<S: Eq> Memo<S> {
     pub(crate) fn bytes(&self) -> u64 {
         let per_entry = self.words * 8 + std::mem::size_of::<S>() + 4 + SLOT_BYTES;
         (self.states.len() * per_entry + self.heap_bytes) as u64
+    }
+}
+
+impl<S> Drop for Memo<S> {
+    fn drop(&mut self) {
+        if self.heads.capacity() > KEEP_SLOTS
+            || self.chain.capacity() > KEEP_SLOTS
+            || self.bits.capacity() > KEEP_SLOTS * 4
+        {
+            return;
+        }
+        let mut heads = std::mem::take(&mut self.heads);
+        let mut chain = std::mem::take(&mut self.chain);
+        let mut bits = std::mem::take(&mut self.bits);
+        heads.clear();
+        chain.clear();
+        bits.clear();
+        // Dropping during thread exit may find the slot already gone.
+        let _ = SPARE.try_with(|s| *s.borrow_mut() = Some((heads, chain, bits)));
     }
 }
 

@@ -167,6 +167,14 @@ pub trait Model: Sync {
     /// observed output) is impossible there.
     fn step(&self, state: &Self::State, op: &Self::Op) -> Option<Self::State>;
 
+    /// Whether `op` is possible in `state`: `step(state, op).is_some()`,
+    /// which is the default. The search asks this of every pending
+    /// observation at every step; a model whose `step` clones a state can
+    /// answer without the clone.
+    fn possible(&self, state: &Self::State, op: &Self::Op) -> bool {
+        self.step(state, op).is_some()
+    }
+
     /// True when `op` never changes the state, whatever the state: a read,
     /// a failed compare. The search places such an operation as soon as it
     /// is possible and does not try the alternatives, which is sound only

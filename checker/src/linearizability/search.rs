@@ -282,10 +282,14 @@ impl<M: Model> Config<'_, M> {
         }
     }
 
-    /// Places every pending observation the state allows (pruning 2). One
-    /// pass suffices: observations do not change the state, and placing
-    /// one lifts its return entry, so the walk goes on past it.
-    fn observe(&mut self) {
+    /// Places every pending observation the state allows (pruning 2) and
+    /// returns the configuration reached, with its candidates: the pending
+    /// state-changing operations, in invoke order. One pass does both:
+    /// observations do not change the state, and placing one lifts its
+    /// return entry, so the walk goes on past it.
+    fn observe(&mut self, spare: &mut Vec<Vec<u32>>) -> Level {
+        let mut candidates = spare.pop().unwrap_or_default();
+        candidates.clear();
         // `live` is the last entry walked that is still in the list: after
         // lifting an operation (its call, and maybe the very next entry,
         // its return) the walk resumes from `live`'s successor.
@@ -293,18 +297,21 @@ impl<M: Model> Config<'_, M> {
         let mut e = self.list.next[live as usize];
         while e != NIL && !self.list.is_return[e as usize] {
             let i = self.list.op[e as usize];
-            if self.read_only[i as usize]
-                && self
-                    .model
-                    .step(&self.state, &self.ops[i as usize].op)
-                    .is_some()
-            {
+            if !self.read_only[i as usize] {
+                candidates.push(i);
+            } else if self.model.possible(&self.state, &self.ops[i as usize].op) {
                 self.place(i);
                 self.observed.push(i);
-            } else {
-                live = e;
+                e = self.list.next[live as usize];
+                continue;
             }
+            live = e;
             e = self.list.next[live as usize];
+        }
+        Level {
+            candidates,
+            next: 0,
+            stop: e,
         }
     }
 
@@ -313,25 +320,6 @@ impl<M: Model> Config<'_, M> {
         while self.observed.len() > first {
             let i = self.observed.pop().expect("len > first");
             self.unplace(i);
-        }
-    }
-
-    /// The current configuration's candidates.
-    fn level(&self, spare: &mut Vec<Vec<u32>>) -> Level {
-        let mut candidates = spare.pop().unwrap_or_default();
-        candidates.clear();
-        let mut e = self.list.next[self.list.head as usize];
-        while e != NIL && !self.list.is_return[e as usize] {
-            let i = self.list.op[e as usize];
-            if !self.read_only[i as usize] {
-                candidates.push(i);
-            }
-            e = self.list.next[e as usize];
-        }
-        Level {
-            candidates,
-            next: 0,
-            stop: e,
         }
     }
 }
@@ -390,11 +378,11 @@ pub(crate) fn search<M: Model>(
         found,
         states: memo.len() as u64,
     };
-    c.observe();
+    let root = c.observe(&mut spare);
     if c.remaining == 0 {
         return result(Found::Linearizable, &memo);
     }
-    levels.push(c.level(&mut spare));
+    levels.push(root);
 
     loop {
         steps += 1;
@@ -417,11 +405,12 @@ pub(crate) fn search<M: Model>(
             let before = std::mem::replace(&mut c.state, next_state);
             let first_observed = c.observed.len();
             c.place(i);
-            c.observe();
+            let next = c.observe(&mut spare);
             let hash = c.zobrist ^ hash_state(&c.state);
             let heap = model.state_heap_bytes(&c.state);
             if !memo.insert(hash, &c.bits, &c.state, heap) {
                 // Explored already (and failed): undo and try the next.
+                spare.push(next.candidates);
                 c.unobserve(first_observed);
                 c.unplace(i);
                 c.state = before;
@@ -438,7 +427,6 @@ pub(crate) fn search<M: Model>(
             if c.remaining == 0 {
                 return result(Found::Linearizable, &memo);
             }
-            let next = c.level(&mut spare);
             levels.push(next);
             continue;
         }

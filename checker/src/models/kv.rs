@@ -78,6 +78,13 @@ impl Model for KvModel {
         }
     }
 
+    fn possible(&self, state: &Text, op: &KvOp) -> bool {
+        match op {
+            KvOp::Get(v) => state.matches(v),
+            _ => true,
+        }
+    }
+
     fn read_only(&self, op: &KvOp) -> bool {
         matches!(op, KvOp::Get(_))
     }
