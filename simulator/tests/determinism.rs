@@ -1,7 +1,7 @@
 //! Determinism is the product: the same scenario and seed, run in two
 //! separate `anarcho` processes, give byte-identical history and results.
-//! The full check (every scenario, seeds 1-20) is run by hand; see
-//! BENCHMARKS.md and `every_scenario_sampled_...` below for the sample.
+//! A test samples every scenario; the full check (every scenario, seeds
+//! 1-20) is the ignored test at the end, run by hand with `--ignored`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
