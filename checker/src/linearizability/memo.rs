@@ -132,6 +132,9 @@ const SLOT_BYTES: usize = 24;
 
 type Index = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
 
+/// What a finished memo hands on: its emptied index, chain and bits.
+type Spare = (Index, Vec<u32>, Vec<u64>);
+
 /// The most index slots (and entries) a finished memo hands on to the next
 /// search on its thread (about 60 MiB with its arrays); bigger ones are
 /// freed.
@@ -142,7 +145,7 @@ std::thread_local! {
     /// search on the same thread: a partition's memo grows to tens of
     /// thousands of entries and the next one would otherwise rehash its way
     /// up again from nothing.
-    static SPARE: std::cell::RefCell<Option<(Index, Vec<u32>, Vec<u64>)>> =
+    static SPARE: std::cell::RefCell<Option<Spare>> =
         const { std::cell::RefCell::new(None) };
 }
 
