@@ -13,45 +13,103 @@
 //! when it is one plain word, else quoted with escapes, so every event stays
 //! on one line and `grep 'conn=client-1/redis-1#2'` finds a connection.
 
+use std::fmt::Write as _;
+
 use anarcho_checker::{Event, EventType, History};
 
 /// Renders `history` as `history.txt`.
 pub fn render_history_txt(history: &History) -> String {
-    let mut out = format!(
-        "{:>7} {:>12} {:<7} {:<7} {:<10} fields\n",
+    let mut out = String::with_capacity(64 + history.len() * 128);
+    let _ = writeln!(
+        out,
+        "{:>7} {:>12} {:<7} {:<7} {:<10} fields",
         "# index", "time_ms", "type", "process", "f"
     );
+    let mut scratch = String::new();
     for event in history.events() {
-        out.push_str(&line(event));
+        line(&mut out, &mut scratch, event);
         out.push('\n');
     }
     out
 }
 
-fn line(e: &Event) -> String {
-    let mut text = format!(
-        "{:>7} {:>12} {:<7} {:<7} {:<10}",
-        e.index,
-        ms(e.time),
-        type_name(e.ty),
-        process_label(e),
-        word(&e.f)
-    );
-    let fields = [
-        ("key", e.key.as_deref().map(word)),
-        ("value", e.value.as_ref().map(ToString::to_string)),
-        ("conn", e.conn.as_deref().map(word)),
-        ("req", e.req.map(|n| n.to_string())),
-        ("reply", e.reply.map(|n| n.to_string())),
-        ("error", e.error.as_deref().map(word)),
-        ("note", e.note.as_deref().map(word)),
-    ];
-    for (name, value) in fields {
-        if let Some(value) = value {
-            text.push_str(&format!(" {name}={value}"));
-        }
+/// Writes `fill` into a column of `width` characters, right-aligned or
+/// left-aligned, through `scratch` (no allocation per event).
+fn column(
+    out: &mut String,
+    scratch: &mut String,
+    width: usize,
+    right: bool,
+    fill: impl FnOnce(&mut String),
+) {
+    scratch.clear();
+    fill(scratch);
+    let pad = width.saturating_sub(scratch.chars().count());
+    if right {
+        out.extend(std::iter::repeat_n(' ', pad));
+        out.push_str(scratch);
+    } else {
+        out.push_str(scratch);
+        out.extend(std::iter::repeat_n(' ', pad));
     }
-    text.trim_end().to_string()
+}
+
+/// One event's line, without the newline, appended to `out`.
+fn line(out: &mut String, scratch: &mut String, e: &Event) {
+    let start = out.len();
+    column(out, scratch, 7, true, |s| {
+        let _ = write!(s, "{}", e.index);
+    });
+    out.push(' ');
+    column(out, scratch, 12, true, |s| write_ms(s, e.time));
+    out.push(' ');
+    column(out, scratch, 7, false, |s| s.push_str(type_name(e.ty)));
+    out.push(' ');
+    column(out, scratch, 7, false, |s| write_process(s, e));
+    out.push(' ');
+    column(out, scratch, 10, false, |s| write_word(s, &e.f));
+    if let Some(k) = &e.key {
+        out.push_str(" key=");
+        write_word(out, k);
+    }
+    if let Some(v) = &e.value {
+        let _ = write!(out, " value={v}");
+    }
+    if let Some(c) = &e.conn {
+        out.push_str(" conn=");
+        write_word(out, c);
+    }
+    if let Some(r) = e.req {
+        let _ = write!(out, " req={r}");
+    }
+    if let Some(r) = e.reply {
+        let _ = write!(out, " reply={r}");
+    }
+    if let Some(err) = &e.error {
+        out.push_str(" error=");
+        write_word(out, err);
+    }
+    if let Some(n) = &e.note {
+        out.push_str(" note=");
+        write_word(out, n);
+    }
+    while out.len() > start && out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+fn write_ms(out: &mut String, nanos: u64) {
+    let _ = write!(out, "{}.{:03}", nanos / 1_000_000, nanos / 1_000 % 1_000);
+}
+
+fn write_process(out: &mut String, e: &Event) {
+    match (e.process, e.ty) {
+        (Some(p), _) => {
+            let _ = write!(out, "p{p}");
+        }
+        (None, EventType::Send | EventType::Recv) => out.push_str("set-up"),
+        (None, _) => out.push('-'),
+    }
 }
 
 /// Nanoseconds as milliseconds with exactly three decimals, by integer
@@ -71,11 +129,9 @@ pub(crate) fn time_of(history: &History, index: u64) -> Option<u64> {
 /// `p3` for a process, `set-up` for requests and replies sent for no process, `-`
 /// for anything else without one.
 pub(crate) fn process_label(e: &Event) -> String {
-    match (e.process, e.ty) {
-        (Some(p), _) => format!("p{p}"),
-        (None, EventType::Send | EventType::Recv) => "set-up".to_string(),
-        (None, _) => "-".to_string(),
-    }
+    let mut s = String::new();
+    write_process(&mut s, e);
+    s
 }
 
 fn type_name(ty: EventType) -> &'static str {
@@ -94,14 +150,14 @@ fn type_name(ty: EventType) -> &'static str {
 }
 
 /// Bare when `s` is one plain word, else quoted with Rust escapes.
-fn word(s: &str) -> String {
+fn write_word(out: &mut String, s: &str) {
     let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '='));
+        && s.bytes()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, b'"' | b'\\' | b'='));
     if plain {
-        s.to_string()
+        out.push_str(s);
     } else {
-        format!("{s:?}")
+        let _ = write!(out, "{s:?}");
     }
 }
 

@@ -36,4 +36,7 @@ pub use plots::{PLOT_FILES, Plot, render_plots};
 pub use reload::{LoadError, LoadedRun, rerender};
 pub use results::{Checkers, RESULTS_SCHEMA_VERSION, Results, ScenarioInfo, results_json};
 pub use run_dir::{RunRecord, write_derived, write_run};
-pub use sweep_index::{SweepRow, render_sweep_index, write_sweep_index};
+pub use sweep_index::{
+    SweepRow, SweepSection, render_sweep_index, render_sweep_index_with, write_sweep_index,
+    write_sweep_index_with,
+};

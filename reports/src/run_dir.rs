@@ -84,24 +84,24 @@ pub fn write_run(out_root: &Path, run: &RunRecord<'_>) -> io::Result<PathBuf> {
 }
 
 /// Writes the files derived from the run into `dir`: `history.txt`,
-/// `report.html` and the PNG plots. The plots are drawn on a second thread
-/// while the texts are rendered; the bytes do not depend on it.
+/// `report.html` and the PNG plots. `history.txt` (the biggest) is rendered
+/// and written on a second thread while the page and the plots are; the
+/// bytes do not depend on it.
 pub fn write_derived(dir: &Path, run: &RunRecord<'_>) -> io::Result<()> {
-    let (plots, texts) = std::thread::scope(|s| {
-        let plots = s.spawn(|| render_plots(run));
-        let texts = (render_history_txt(run.history), render_html(run));
-        (plots.join(), texts)
-    });
-    let plots = match plots {
-        Ok(p) => p.map_err(io::Error::other)?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
-    fs::write(dir.join("history.txt"), texts.0)?;
-    fs::write(dir.join("report.html"), texts.1)?;
-    for plot in plots {
-        fs::write(dir.join(plot.name), plot.png)?;
-    }
-    Ok(())
+    std::thread::scope(|s| {
+        let txt = s.spawn(|| fs::write(dir.join("history.txt"), render_history_txt(run.history)));
+        let rest = (|| {
+            fs::write(dir.join("report.html"), render_html(run))?;
+            for plot in render_plots(run).map_err(io::Error::other)? {
+                fs::write(dir.join(plot.name), plot.png)?;
+            }
+            Ok(())
+        })();
+        match txt.join() {
+            Ok(written) => written.and(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 fn check_dir_name(name: &str) -> io::Result<()> {

@@ -14,7 +14,7 @@
 //! shows here as executed: that is how the page shows an indeterminate
 //! (`info`) write that did take effect.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashMap};
 
 use anarcho_checker::{Event, EventType, History};
 
@@ -92,29 +92,39 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
 pub struct ServerSide<'h> {
     /// Executed commands in history order.
     pub commands: Vec<ServerCommand<'h>>,
-    /// Indices into `commands` per operation (by invoke index).
-    pub by_op: BTreeMap<u64, Vec<usize>>,
-    /// Every server event about one request (executed, fault fired), by
-    /// the client's connection and request number.
-    pub by_request: BTreeMap<&'h str, BTreeMap<u64, Vec<&'h Event>>>,
+    /// Indices into `commands` per operation (by invoke index). A lookup
+    /// table (never iterated, so its order cannot reach output).
+    pub by_op: HashMap<u64, Vec<usize>>,
+    /// The client connection of each server connection named by
+    /// `CLIENT SETNAME`. A lookup table.
+    pub client_conn_of: HashMap<&'h str, &'h str>,
 }
 
 impl<'h> ServerSide<'h> {
     /// Reads the executed commands out of `history` and links them.
+    ///
+    /// Two passes over the history; every per-event lookup is one hash of
+    /// a connection name (this runs over millions of events).
     pub fn new(history: &'h History) -> Self {
-        // CLIENT SETNAME: name -> client conn, server conn -> name.
-        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
-        let mut server_name: BTreeMap<&str, String> = BTreeMap::new();
-        // (client conn, req) -> (process, send index), and each process's
-        // operations as (invoke index, completion index).
-        let mut sends: BTreeMap<(&str, u64), (Option<u64>, u64)> = BTreeMap::new();
-        let mut ops: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
-        let mut open: BTreeMap<u64, u64> = BTreeMap::new();
+        // Pass 1: the client's requests per connection, in request order,
+        // as (req, process, send index); CLIENT SETNAME on both sides; each
+        // process's operations as (invoke index, completion index).
+        let mut conn_id: HashMap<&str, usize> = HashMap::new();
+        let mut sends: Vec<Vec<(u64, Option<u64>, u64)>> = Vec::new();
+        let mut by_name: HashMap<&str, &str> = HashMap::new();
+        let mut server_name: Vec<(&str, String)> = Vec::new();
+        let mut ops: HashMap<u64, Vec<(u64, u64)>> = HashMap::new();
+        let mut open: HashMap<u64, u64> = HashMap::new();
         for e in history.events() {
             match e.ty {
                 EventType::Send => {
                     if let (Some(conn), Some(req)) = (e.conn.as_deref(), e.req) {
-                        sends.insert((conn, req), (e.process, e.index));
+                        let next = sends.len();
+                        let id = *conn_id.entry(conn).or_insert(next);
+                        if id == sends.len() {
+                            sends.push(Vec::new());
+                        }
+                        sends[id].push((req, e.process, e.index));
                         if e.f.eq_ignore_ascii_case("CLIENT SETNAME")
                             && let Some(name) = e.value.as_ref().and_then(|v| v.as_str())
                         {
@@ -124,7 +134,7 @@ impl<'h> ServerSide<'h> {
                 }
                 EventType::Server if e.f.eq_ignore_ascii_case("CLIENT") => {
                     if let (Some(conn), Some(name)) = (e.conn.as_deref(), setname_arg(e)) {
-                        server_name.insert(conn, name);
+                        server_name.push((conn, name));
                     }
                 }
                 EventType::Invoke => {
@@ -144,31 +154,37 @@ impl<'h> ServerSide<'h> {
                 _ => {}
             }
         }
-        let client_conn = |server_conn: &str| -> Option<&'h str> {
-            let name = server_name.get(server_conn)?;
-            by_name.get(name.as_str()).copied()
-        };
+        // Requests are numbered in the order written; keep them sorted for
+        // the binary search below even if a recorder interleaved them.
+        for list in &mut sends {
+            if !list.is_sorted_by_key(|s| s.0) {
+                list.sort_by_key(|s| s.0);
+            }
+        }
         let mut side = ServerSide::default();
+        let mut resolved: HashMap<&str, (&'h str, usize)> = HashMap::new();
+        for (server_conn, name) in &server_name {
+            if let Some(&client) = by_name.get(name.as_str())
+                && let Some(&id) = conn_id.get(client)
+            {
+                side.client_conn_of.insert(server_conn, client);
+                resolved.insert(server_conn, (client, id));
+            }
+        }
+        // Pass 2: every executed command, linked through its request.
         for e in history.events() {
             let (EventType::Server, Some(server_conn)) = (e.ty, e.conn.as_deref()) else {
                 continue;
             };
-            let conn = client_conn(server_conn);
-            if let (Some(c), Some(req)) = (conn, e.req) {
-                side.by_request
-                    .entry(c)
-                    .or_default()
-                    .entry(req)
-                    .or_default()
-                    .push(e);
-            }
             if !e.note.as_deref().is_some_and(|n| n.starts_with("reply ")) {
                 continue;
             }
-            let op = conn.zip(e.req).and_then(|(c, req)| {
-                let (process, at) = *sends.get(&(c, req))?;
-                let process = process?;
-                let list = ops.get(&process)?;
+            let link = resolved.get(server_conn).copied();
+            let op = link.zip(e.req).and_then(|((_, id), req)| {
+                let list = &sends[id];
+                let k = list.binary_search_by_key(&req, |s| s.0).ok()?;
+                let (_, process, at) = list[k];
+                let list = ops.get(&process?)?;
                 let i = list.partition_point(|&(invoke, _)| invoke <= at);
                 let (invoke, completion) = *list.get(i.checked_sub(1)?)?;
                 (at <= completion).then_some(invoke)
@@ -179,20 +195,11 @@ impl<'h> ServerSide<'h> {
             side.commands.push(ServerCommand {
                 event: e,
                 node: node_of(server_conn),
-                client_conn: conn,
+                client_conn: link.map(|(c, _)| c),
                 op,
             });
         }
         side
-    }
-
-    /// What the server recorded about request `req` on client connection
-    /// `conn`: fault notes and the executed command, in order.
-    pub fn for_request(&self, conn: &str, req: u64) -> &[&'h Event] {
-        self.by_request
-            .get(conn)
-            .and_then(|m| m.get(&req))
-            .map_or(&[], Vec::as_slice)
     }
 
     /// The commands executed for operation `invoke_index`.
@@ -202,6 +209,52 @@ impl<'h> ServerSide<'h> {
             .into_iter()
             .flatten()
             .map(|&i| &self.commands[i])
+    }
+}
+
+/// What fake-redis recorded about each request (executed with which
+/// reply, which fault fired) on a few client connections: built only for
+/// the connections the page draws request by request.
+#[derive(Clone, Debug, Default)]
+pub struct RequestNotes<'h> {
+    by_request: HashMap<&'h str, HashMap<u64, Vec<&'h Event>>>,
+}
+
+impl<'h> RequestNotes<'h> {
+    /// The server events about requests on the client connections `conns`.
+    pub fn new(history: &'h History, side: &ServerSide<'h>, conns: &BTreeSet<&str>) -> Self {
+        let mut notes = RequestNotes::default();
+        if conns.is_empty() {
+            return notes;
+        }
+        for e in history.events() {
+            let (EventType::Server, Some(server_conn), Some(req)) =
+                (e.ty, e.conn.as_deref(), e.req)
+            else {
+                continue;
+            };
+            if let Some(&client) = side.client_conn_of.get(server_conn)
+                && conns.contains(client)
+            {
+                notes
+                    .by_request
+                    .entry(client)
+                    .or_default()
+                    .entry(req)
+                    .or_default()
+                    .push(e);
+            }
+        }
+        notes
+    }
+
+    /// What the server recorded about request `req` on client connection
+    /// `conn`: fault notes and the executed command, in order.
+    pub fn get(&self, conn: &str, req: u64) -> &[&'h Event] {
+        self.by_request
+            .get(conn)
+            .and_then(|m| m.get(&req))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -270,8 +323,11 @@ pub(crate) mod tests {
         assert_eq!(served[0].node, "redis-1");
         assert!(served[0].applied_write());
         assert_eq!(served[0].short(), "SET → +OK");
-        assert_eq!(side.for_request("client-1/redis-1#1", 2).len(), 1);
-        assert!(side.for_request("client-1/redis-1#1", 9).is_empty());
+        let notes = RequestNotes::new(&h, &side, &["client-1/redis-1#1"].into());
+        assert_eq!(notes.get("client-1/redis-1#1", 2).len(), 1);
+        assert!(notes.get("client-1/redis-1#1", 9).is_empty());
+        let none = RequestNotes::new(&h, &side, &["client-9/redis-1#1"].into());
+        assert!(none.get("client-1/redis-1#1", 2).is_empty());
     }
 
     #[test]

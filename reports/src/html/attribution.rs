@@ -8,12 +8,14 @@
 //!
 //! The first violation has the anchor `#first-error`.
 
+use std::collections::BTreeSet;
+
 use anarcho_checker::attribution::WireIndex;
 use anarcho_checker::{Event, EventType, Violation};
 
 use super::{Page, esc, filter_attrs};
 use crate::history_txt::{ms, process_label};
-use crate::server_side::{ServerSide, cut};
+use crate::server_side::{RequestNotes, cut};
 
 /// Violations listed by summary.
 pub(super) const MAX_VIOLATIONS_LISTED: usize = 2_000;
@@ -56,8 +58,19 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
             run.report.attribution.checked
         ));
     }
+    // Indexing the wire events costs a pass over the history: only when
+    // there is something to draw.
+    let wire = (!all.is_empty()).then(|| WireIndex::new(run.history));
+    let drawn: BTreeSet<&str> = all
+        .iter()
+        .take(MAX_TIMELINES)
+        .filter_map(|v| v.conn.as_deref())
+        .collect();
+    let notes = RequestNotes::new(run.history, &page.server, &drawn);
     for (i, v) in all.iter().take(MAX_VIOLATIONS_LISTED).enumerate() {
-        violation(out, i, v, &page.wire, &page.server);
+        if let Some(wire) = &wire {
+            violation(out, i, v, wire, &notes);
+        }
     }
     if all.len() > MAX_VIOLATIONS_LISTED {
         out.push_str(&format!(
@@ -73,7 +86,7 @@ fn violation(
     i: usize,
     v: &Violation,
     wire: &WireIndex<'_>,
-    server: &ServerSide<'_>,
+    server: &RequestNotes<'_>,
 ) {
     let n = i + 1;
     out.push_str(&format!(
@@ -136,7 +149,7 @@ fn timeline(
     n: usize,
     v: &Violation,
     wire: &WireIndex<'_>,
-    server: &ServerSide<'_>,
+    server: &RequestNotes<'_>,
 ) {
     let Some(conn) = v.conn.as_deref() else {
         out.push_str("<p class=\"note\">No connection was recorded for this operation, so there is no wire timeline.</p>\n");
@@ -220,12 +233,12 @@ fn gap_row(out: &mut String, count: usize, which: &str) {
 
 /// What fake-redis recorded about the request a `send` row wrote: when it
 /// executed it and what it replied, and any fault that fired on it.
-fn server_cell(e: &Event, server: &ServerSide<'_>) -> String {
+fn server_cell(e: &Event, server: &RequestNotes<'_>) -> String {
     let (Some(conn), Some(req), EventType::Send) = (e.conn.as_deref(), e.req, e.ty) else {
         return String::new();
     };
     let notes: Vec<String> = server
-        .for_request(conn, req)
+        .get(conn, req)
         .iter()
         .map(|s| {
             let note = s.note.as_deref().unwrap_or("");
@@ -245,7 +258,7 @@ fn wire_row(
     e: &Event,
     class: &str,
     note: &str,
-    server: &ServerSide<'_>,
+    server: &RequestNotes<'_>,
 ) {
     let (id, arrow, number, what) = match e.ty {
         EventType::Send => {

@@ -25,14 +25,17 @@ pub(super) fn lost_writes(out: &mut String, page: &Page<'_, '_>) {
         for l in w.lost.iter().take(MAX_ROWS) {
             let op = l
                 .invoke_index
-                .map(|i| format!("<a href=\"#op-{i}\">{i}</a>"))
+                .map(|i| page.op_link(i))
                 .unwrap_or_else(|| "-".into());
-            let reads: Vec<String> = l
+            let mut reads: Vec<String> = l
                 .final_reads
                 .iter()
-                .take(5)
-                .map(|r| format!("{} → {}", r.index, r.value))
+                .take(1)
+                .map(|r| crate::server_side::cut(&format!("{} → {}", r.index, r.value), 120))
                 .collect();
+            if l.final_reads.len() > 1 {
+                reads.push(format!("and {} more", l.final_reads.len() - 1));
+            }
             out.push_str(&format!(
                 "<tr{}><td>{}</td><td>{op}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 filter_attrs(Some(&l.key), l.process),

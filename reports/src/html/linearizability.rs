@@ -31,8 +31,11 @@ const MAX_OTHERS: usize = 120;
 /// fit; never narrower than [`MIN_STEP`].
 const MAX_STEP: f64 = 110.0;
 const MIN_STEP: f64 = 22.0;
-/// The lane-label column, px.
+/// The lane-label column, px (a separate SVG left of the scrolled view, so
+/// the labels stay put).
 const LABEL_W: f64 = 56.0;
+/// Left margin inside the scrolled view, px.
+const PAD: f64 = 8.0;
 /// Lane height, px.
 const LANE_H: f64 = 30.0;
 /// Room above the lanes for the time labels, px.
@@ -250,7 +253,7 @@ fn view(
     let slot: BTreeMap<u64, usize> = slots.iter().enumerate().map(|(k, &ix)| (ix, k)).collect();
     let last_slot = slots.len();
     let step = (1000.0 / (last_slot as f64 + 1.0)).clamp(MIN_STEP, MAX_STEP);
-    let x = |s: f64| LABEL_W + s * step + step / 2.0;
+    let x = |s: f64| PAD + s * step + step / 2.0;
     let lanes: Vec<Option<u64>> = drawn
         .values()
         .map(|d| d.op.invoke.process)
@@ -258,9 +261,14 @@ fn view(
         .into_iter()
         .collect();
     let lane = |p: Option<u64>| lanes.iter().position(|&q| q == p).unwrap_or(0) as f64;
-    let width = LABEL_W + (last_slot as f64 + 1.0) * step + 16.0;
+    let width = PAD + (last_slot as f64 + 1.0) * step + 16.0;
     let height = TOP + lanes.len() as f64 * LANE_H + 8.0;
 
+    let mut labels = format!(
+        "<div class=\"lin-wrap\"><svg class=\"lin-view lin-lanes\" width=\"{}\" height=\"{}\">",
+        n(LABEL_W),
+        n(height)
+    );
     let mut svg = format!(
         "<div class=\"lin-scroll\"><svg class=\"lin-view\" width=\"{}\" height=\"{}\">",
         n(width),
@@ -268,15 +276,11 @@ fn view(
     );
     for (k, p) in lanes.iter().enumerate() {
         let y = TOP + k as f64 * LANE_H;
-        svg.push_str(&rect(
-            0.0,
-            y,
-            width,
-            LANE_H,
-            if k % 2 == 0 { "lane" } else { "lane alt" },
-        ));
+        let class = if k % 2 == 0 { "lane" } else { "lane alt" };
+        svg.push_str(&rect(0.0, y, width, LANE_H, class));
+        labels.push_str(&rect(0.0, y, LABEL_W, LANE_H, class));
         let name = p.map_or("-".to_string(), |p| format!("p{p}"));
-        svg.push_str(&text(
+        labels.push_str(&text(
             6.0,
             y + LANE_H / 2.0 + 4.0,
             "lane-label",
@@ -284,6 +288,8 @@ fn view(
             &name,
         ));
     }
+    labels.push_str("</svg>");
+    out.push_str(&labels);
     // Time labels every few slots.
     let every = (slots.len() / 12).max(4);
     for (k, &ix) in slots.iter().enumerate().step_by(every) {
@@ -387,7 +393,7 @@ fn view(
         ));
         svg.push_str("</g>");
     }
-    svg.push_str("</svg></div>\n");
+    svg.push_str("</svg></div></div>\n");
     out.push_str(&svg);
 
     // The same in words, for reading and for search.

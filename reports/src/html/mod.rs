@@ -35,7 +35,6 @@ mod timeline;
 
 use std::collections::BTreeSet;
 
-use anarcho_checker::attribution::WireIndex;
 use anarcho_checker::{EventType, Operation};
 
 use crate::RunRecord;
@@ -45,7 +44,6 @@ use crate::server_side::ServerSide;
 /// Everything the sections share, computed once.
 pub(crate) struct Page<'r, 'h> {
     pub(crate) run: &'r RunRecord<'h>,
-    pub(crate) wire: WireIndex<'h>,
     pub(crate) server: ServerSide<'h>,
     pub(crate) faults: Faults,
     pub(crate) ops: Vec<Operation<'h>>,
@@ -55,10 +53,21 @@ impl<'r, 'h> Page<'r, 'h> {
     fn new(run: &'r RunRecord<'h>) -> Self {
         Page {
             run,
-            wire: WireIndex::new(run.history),
             server: ServerSide::new(run.history),
             faults: faults(run.history),
             ops: run.history.operations(),
+        }
+    }
+
+    /// History index `index` as a link to its row in the operations table,
+    /// or as plain text when the table stops before it.
+    pub(crate) fn op_link(&self, index: u64) -> String {
+        let shown = self.ops.len().min(operations::MAX_OPERATION_ROWS);
+        let in_table = shown > 0 && index <= self.ops[shown - 1].invoke.index;
+        if in_table {
+            format!("<a href=\"#op-{index}\">{index}</a>")
+        } else {
+            index.to_string()
         }
     }
 

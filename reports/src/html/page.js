@@ -118,13 +118,32 @@
     var longest = 0;
     d.procs.forEach(function (p) { longest = Math.max(longest, String(p).length + 1); });
     d.nodes.forEach(function (n) { longest = Math.max(longest, n.length); });
-    var LABEL = Math.max(64, 7 * longest + 18), GAP = 30, LANE = 24, NODE_LANE = 18, AXIS = 24, MIN_W = 1.5;
+    var LABEL = Math.max(64, 7 * longest + 18), LANE = 24, NODE_LANE = 18, AXIS = 24, MIN_W = 1.5;
     var OUTCOMES = ["ok", "fail", "info", "pending"];
     var box = document.getElementById("tl");
+    // Gaps between windows: narrower when there are many, so that the
+    // windows keep most of the width.
+    var GAP = Math.max(6, Math.min(30, Math.floor(0.2 * (box.clientWidth || 1000) / d.segments.length)));
     var spacer = document.getElementById("tl-spacer");
     var svg = document.getElementById("tl-svg");
     var scaleNote = document.getElementById("tl-scale");
     var S = d.strings;
+    // Expand the compact rows (see timeline.rs): absolute times, and server
+    // rows as objects pointing at their operation's row.
+    (function () {
+      var t = 0;
+      d.ops.forEach(function (o) {
+        t += o[4];
+        o[4] = t;
+        o[5] = o[5] < 0 ? -1 : t + o[5];
+      });
+      t = 0;
+      d.server = d.server.map(function (g) {
+        t += g[1];
+        return { node: g[0], from: t, to: t + g[2], op: g[3] >= 0 ? d.ops[g[3]] : null,
+          names: S[g[4]], reply: g[5] >= 0 ? S[g[5]] : "", applied: g[6] === 1, conn: g[7] >= 0 ? S[g[7]] : "" };
+      });
+    })();
     var scale = 1, offsets = [], total = 0, pending = false;
 
     function span() {
@@ -185,6 +204,28 @@
       return (us / 1e3).toFixed(3) + " ms";
     }
 
+    // Tooltips, composed from the rows.
+    var wroteOn = {};
+    d.server.forEach(function (g) {
+      if (g.op && g.applied) (wroteOn[g.op[0]] = wroteOn[g.op[0]] || []).push(d.nodes[g.node]);
+    });
+    function ms(us) { return (us / 1000).toFixed(3); }
+    function opWords(o) {
+      return "p" + o[1] + " " + S[o[2]] + (o[3] >= 0 ? " " + S[o[3]] : "") + (o[9] ? " " + o[9] : "") +
+        " → " + (o[6] === 3 ? "never completed" : OUTCOMES[o[6]] + (o[10] ? " " + o[10] : ""));
+    }
+    function opTip(o) {
+      var t = opWords(o) + "\n" + ms(o[4]) + "–" + (o[5] < 0 ? "…" : ms(o[5])) + " ms · event " + o[0];
+      if (o[6] !== 0 && wroteOn[o[0]]) t += "\nfake-redis: a write took effect on " + wroteOn[o[0]].join(", ");
+      if (o[8] >= 0) t += "\npart of a violation: click to see #" + S[o[8]];
+      return t;
+    }
+    function serverTip(g) {
+      var whom = g.op ? "for " + opWords(g.op) : "on " + g.conn + " (set-up, background, or an operation not drawn)";
+      return d.nodes[g.node] + " executed " + g.names + (g.reply ? " → " + g.reply : "") + "\n" + whom + "\n" +
+        ms(g.from) + "–" + ms(g.to) + " ms" + (g.applied ? "\na write took effect" : "");
+    }
+
     function draw() {
       pending = false;
       var f = filters();
@@ -214,7 +255,7 @@
         if (i > 0) {
           var gx = x0 - GAP;
           if (vis(gx + left, x0 + left)) {
-            out.push('<rect class="gap" x="' + (gx + 4) + '" y="2" width="' + (GAP - 8) + '" height="' + (height - 4) +
+            out.push('<rect class="gap" x="' + (gx + 2) + '" y="2" width="' + Math.max(2, GAP - 4) + '" height="' + (height - 4) +
               '" data-tip="' + esc(fmt(g[0] - d.segments[i - 1][1], 1) + " not shown (no violation or fault event near)") + '"/>');
           }
         }
@@ -235,9 +276,15 @@
       d.marks.forEach(function (m) {
         var x = X(m[0]);
         if (!vis(x, x)) return;
+        // A server fault marks its node's lane (and the axis); a nemesis
+        // event crosses every lane.
         var y0 = AXIS, y1 = height;
-        if (m[1] >= 0 && m[2] === 0) { y0 = nodesY + m[1] * NODE_LANE - 2; y1 = y0 + NODE_LANE; }
-        out.push('<line class="mark' + (m[2] ? " nemesis" : "") + '" x1="' + (x - left) + '" y1="' + AXIS + '" x2="' + (x - left) + '" y2="' + y1 + '" data-tip="' + esc(m[3]) + '"/>');
+        if (m[1] >= 0 && m[2] === 0) {
+          y0 = nodesY + m[1] * NODE_LANE;
+          y1 = y0 + NODE_LANE - 2;
+          out.push('<line class="mark" x1="' + (x - left) + '" y1="' + (AXIS - 5) + '" x2="' + (x - left) + '" y2="' + AXIS + '"/>');
+        }
+        out.push('<line class="mark' + (m[2] ? " nemesis" : "") + '" x1="' + (x - left) + '" y1="' + y0 + '" x2="' + (x - left) + '" y2="' + y1 + '" data-tip="' + esc(m[3]) + '"/>');
         out.push('<rect x="' + (x - left - 3) + '" y="' + y0 + '" width="6" height="' + (y1 - y0) + '" fill="transparent" data-tip="' + esc(m[3]) + '"/>');
       });
       // Operations.
@@ -250,25 +297,26 @@
         var y = AXIS + laneOf[o[1]] * LANE + 3;
         var cls = "op " + OUTCOMES[o[6]] + (o[8] >= 0 ? " flag" : "");
         var anchor = o[8] >= 0 ? ' data-anchor="' + esc(S[o[8]]) + '"' : "";
-        out.push('<rect class="' + cls + '"' + anchor + ' x="' + (x0 - left) + '" y="' + y + '" width="' + (x1 - x0) + '" height="' + (LANE - 11) + '" rx="2" data-tip="' + esc(o[9]) + '"/>');
+        out.push('<rect class="' + cls + '"' + anchor + ' x="' + (x0 - left) + '" y="' + y + '" width="' + (x1 - x0) + '" height="' + (LANE - 11) + '" rx="2" data-tip="' + esc(opTip(o)) + '"/>');
         if (o[7] && o[6] !== 0) {
           out.push('<path class="applied" d="M' + (x1 - left + 1) + " " + y + " l6 0 l-3 6 z" + '" data-tip="' + esc("fake-redis executed this operation's write: it took effect") + '"/>');
         }
       });
       // What the servers ran: ticks under the operation, and the node lanes.
       d.server.forEach(function (g) {
-        if (key !== "" && (g[5] < 0 || S[g[5]] !== key)) return;
-        if (proc !== "" && String(g[4]) !== proc) return;
-        var x0 = X(g[1]), x1 = Math.max(X(g[2]), x0 + 2);
+        var o = g.op;
+        if (key !== "" && (!o || o[3] < 0 || S[o[3]] !== key)) return;
+        if (proc !== "" && (!o || String(o[1]) !== proc)) return;
+        var x0 = X(g.from), x1 = Math.max(X(g.to), x0 + 2);
         if (!vis(x0, x1)) return;
-        var cls = "srv" + (g[7] ? " wrote" : g[3] < 0 ? " bg" : "");
-        var tipAttr = ' data-tip="' + esc(g[8]) + '"';
-        if (g[4] in laneOf) {
-          var ty = AXIS + laneOf[g[4]] * LANE + LANE - 7;
+        var cls = "srv" + (g.applied ? " wrote" : o ? "" : " bg");
+        var tipAttr = ' data-tip="' + esc(serverTip(g)) + '"';
+        if (o && o[1] in laneOf) {
+          var ty = AXIS + laneOf[o[1]] * LANE + LANE - 7;
           out.push('<rect class="' + cls + '" x="' + (x0 - left) + '" y="' + ty + '" width="' + (x1 - x0) + '" height="4"' + tipAttr + "/>");
         }
-        if (g[0] >= 0) {
-          var ny = nodesY + g[0] * NODE_LANE + 3;
+        if (g.node >= 0) {
+          var ny = nodesY + g.node * NODE_LANE + 3;
           out.push('<rect class="' + cls + '" x="' + (x0 - left) + '" y="' + ny + '" width="' + (x1 - x0) + '" height="' + (NODE_LANE - 8) + '"' + tipAttr + "/>");
         }
       });

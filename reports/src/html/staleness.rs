@@ -52,8 +52,8 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
         visibility(out, s);
         out.push_str("</div>\n");
     }
-    sessions(out, s);
-    stalest(out, s);
+    sessions(out, page, s);
+    stalest(out, page, s);
     out.push_str("</section>\n");
 }
 
@@ -215,14 +215,14 @@ fn visibility(out: &mut String, s: &StalenessReport) {
     }
     out.push_str(&text(
         W - M.1 - 4.0,
-        M.2 + 12.0,
+        H - M.3 - 22.0,
         "chart-label pfresh-label",
         "end",
         "● P(fresh | t in bucket)",
     ));
     out.push_str(&text(
         W - M.1 - 4.0,
-        M.2 + 26.0,
+        H - M.3 - 8.0,
         "chart-label cdf-label",
         "end",
         "— P(fresh | t ≥ bucket start)",
@@ -241,7 +241,7 @@ fn decade_label(d: i64) -> String {
     format!("{} {unit}", 10u64.pow((d.max(0) - base) as u32))
 }
 
-fn sessions(out: &mut String, s: &StalenessReport) {
+fn sessions(out: &mut String, page: &Page<'_, '_>, s: &StalenessReport) {
     if s.session_examples.is_empty() {
         out.push_str(&format!(
             "<p>Session guarantees: {} monotonic-read and {} read-your-writes violations.</p>\n",
@@ -258,10 +258,9 @@ fn sessions(out: &mut String, s: &StalenessReport) {
     ));
     for v in s.session_examples.iter().take(MAX_ROWS) {
         out.push_str(&format!(
-            "<tr{}><td><a href=\"#op-{}\">{}</a></td><td>p{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr{}><td>{}</td><td>p{}</td><td>{}</td><td>{}</td></tr>\n",
             filter_attrs(Some(&v.key), Some(v.process)),
-            v.read_index,
-            v.read_index,
+            page.op_link(v.read_index),
             v.process,
             esc(&v.key),
             esc(&v.summary)
@@ -270,7 +269,7 @@ fn sessions(out: &mut String, s: &StalenessReport) {
     out.push_str("</table>\n");
 }
 
-fn stalest(out: &mut String, s: &StalenessReport) {
+fn stalest(out: &mut String, page: &Page<'_, '_>, s: &StalenessReport) {
     let stale: Vec<_> = s
         .stalest_reads
         .iter()
@@ -283,10 +282,9 @@ fn stalest(out: &mut String, s: &StalenessReport) {
     out.push_str("<table class=\"small\"><caption>The stalest reads</caption><tr><th>read</th><th>process</th><th>key</th><th>returned</th><th>k</th><th>t ms</th></tr>\n");
     for r in stale {
         out.push_str(&format!(
-            "<tr{}><td><a href=\"#op-{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             filter_attrs(Some(&r.key), r.process),
-            r.invoke_index,
-            r.invoke_index,
+            page.op_link(r.invoke_index),
             r.process.map_or("-".to_string(), |p| format!("p{p}")),
             esc(&r.key),
             esc(&r.value.to_string()),

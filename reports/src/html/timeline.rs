@@ -19,19 +19,25 @@
 //! ```text
 //! {"end": µs, "windowed": bool, "segments": [[from, to], ...],
 //!  "procs": [0, 1, ...], "nodes": ["redis-1", ...], "strings": [...],
-//!  "ops":    [[invoke index, process, f#, key#, start, end, outcome, applied, anchor#, tip], ...],
-//!  "server": [[node#, from, to, op invoke index, process, key#, commands, applied, tip], ...],
+//!  "ops":    [[invoke index, process, f#, key#, start Δ, duration, outcome, applied, anchor#, argument, result], ...],
+//!  "server": [[node#, from Δ, duration, op, commands#, reply#, applied, conn#], ...],
 //!  "faults": [[start, end, class, tip], ...],
 //!  "marks":  [[time, node#, kind, tip], ...]}
 //! ```
-//! `#` fields index `strings` (or `nodes` for `node#`); outcome is 0 ok, 1
-//! fail, 2 info, 3 pending; mark kind is 0 server fault, 1 nemesis event.
+//! `#` fields index `strings` (or `nodes` for `node#`); `Δ` times are from
+//! the previous row's (rows are in time order); `op` is the position in
+//! `ops` of the operation a server row served; outcome is 0 ok, 1
+//! fail, 2 info, 3 pending; `applied` is 1 when fake-redis executed a write
+//! of the operation that took effect; `conn#` names the connection of
+//! traffic that served no operation; mark kind is 0 server fault, 1 nemesis
+//! event. Tooltips are composed by the script from these fields, which
+//! keeps a 10,000-operation timeline to about 1.5 MB.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use anarcho_checker::Operation;
 
-use super::{Page, describe, op_tip, outcome};
+use super::{Page, outcome};
 use crate::faults::MarkKind;
 use crate::history_txt::ms;
 use crate::server_side::{ServerCommand, cut};
@@ -64,40 +70,81 @@ fn end_of(op: &Operation<'_>, run_end: u64) -> u64 {
 }
 
 /// The points of interest, most important first: violations, then fault
-/// period starts and ends, then marks.
+/// period starts and ends, then marks. Within each kind the order spreads
+/// over the run (first, last, middle, quarters, ...), so when the budget
+/// runs out the windows drawn are spread too, not bunched at the start.
 fn points(page: &Page<'_, '_>) -> Vec<u64> {
     let r = page.run.report;
     let time = |index: u64| crate::history_txt::time_of(page.run.history, index);
-    let mut out: Vec<u64> = Vec::new();
-    out.extend(
+    let mut violations: Vec<u64> = Vec::new();
+    violations.extend(
         r.attribution
             .violations
             .iter()
             .filter_map(|v| time(v.invoke_index)),
     );
     for f in &r.linearizability.failures {
-        out.extend(time(f.counterexample.stuck.invoke_index));
+        violations.extend(time(f.counterexample.stuck.invoke_index));
     }
-    out.extend(
+    violations.extend(
         r.lost_writes
             .lost
             .iter()
             .filter_map(|l| l.invoke_index.and_then(time)),
     );
-    out.extend(
+    violations.extend(
         r.staleness
             .session_examples
             .iter()
             .take(20)
             .filter_map(|s| time(s.read_index)),
     );
+    let mut faults: Vec<u64> = Vec::new();
     for p in &page.faults.periods {
-        out.push(p.start);
+        faults.push(p.start);
         if p.ended_by.is_some() {
-            out.push(p.end);
+            faults.push(p.end);
         }
     }
-    out.extend(page.faults.marks.iter().take(50).map(|m| m.time));
+    let marks: Vec<u64> = page.faults.marks.iter().map(|m| m.time).collect();
+    let mut out = Vec::new();
+    for mut kind in [violations, faults, marks] {
+        kind.sort_unstable();
+        kind.dedup();
+        out.extend(spread(kind.len()).into_iter().map(|i| kind[i]));
+    }
+    out
+}
+
+/// The indices `0..n` in an order that covers the range evenly early on:
+/// the first and last, then the middle of each gap, level by level.
+fn spread(n: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(n);
+    if n == 0 {
+        return out;
+    }
+    let mut seen = vec![false; n];
+    let mut take = |i: usize, out: &mut Vec<usize>| {
+        if !seen[i] {
+            seen[i] = true;
+            out.push(i);
+        }
+    };
+    take(0, &mut out);
+    take(n - 1, &mut out);
+    let mut gaps = vec![(0, n - 1)];
+    while !gaps.is_empty() {
+        let mut next = Vec::new();
+        for (a, b) in gaps {
+            if b > a + 1 {
+                let m = a + (b - a) / 2;
+                take(m, &mut out);
+                next.push((a, m));
+                next.push((m, b));
+            }
+        }
+        gaps = next;
+    }
     out
 }
 
@@ -249,43 +296,28 @@ fn groups<'a, 'h>(
     (groups, left_out)
 }
 
-fn group_tip(g: &Group<'_, '_>) -> String {
-    let whom = match g.op {
-        Some(op) => format!(
-            "for {} {}",
-            op.invoke
-                .process
-                .map_or("-".to_string(), |p| format!("p{p}")),
-            cut(&describe(op), 80)
-        ),
-        None => format!("on {} (set-up or background)", g.conn),
-    };
-    let mut names: Vec<String> = g
+/// A group's commands in short: their names (`WATCH GET MULTI SET SET
+/// EXEC`) and the reply of the write that took effect, else of the last
+/// command (`[+OK, +OK]`). Both repeat across groups, so the page keeps
+/// them in its string table.
+fn group_summary(g: &Group<'_, '_>) -> (String, Option<String>) {
+    let mut names: Vec<&str> = g
         .commands
         .iter()
         .take(MAX_COMMANDS_NAMED)
-        .map(|c| c.short())
+        .map(|c| c.event.f.as_str())
         .collect();
     if g.commands.len() > MAX_COMMANDS_NAMED {
-        names.push(format!("… {} more", g.commands.len() - MAX_COMMANDS_NAMED));
+        names.push("…");
     }
-    let applied = if g.commands.iter().any(|c| c.applied_write()) {
-        "\na write took effect"
-    } else {
-        ""
-    };
-    format!(
-        "{} executed {} {whom}\n{}–{} ms\n{}{applied}",
-        g.node,
-        if g.commands.len() == 1 {
-            "1 command".to_string()
-        } else {
-            format!("{} commands", g.commands.len())
-        },
-        ms(g.from),
-        ms(g.to),
-        names.join("\n")
-    )
+    let decisive = g
+        .commands
+        .iter()
+        .rev()
+        .find(|c| c.applied_write())
+        .or(g.commands.last());
+    let reply = decisive.and_then(|c| c.reply()).map(|r| cut(r, 40));
+    (names.join(" "), reply)
 }
 
 /// Anchors of the violations each operation is part of, by invoke index.
@@ -407,6 +439,13 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
             .join(","),
         nodes.iter().map(|n| js(n)).collect::<Vec<_>>().join(",")
     ));
+    // Position of each drawn operation, for the server rows.
+    let position: BTreeMap<u64, usize> = drawn
+        .iter()
+        .enumerate()
+        .map(|(k, op)| (op.invoke.index, k))
+        .collect();
+    let mut previous = 0u64;
     for (k, op) in drawn.iter().enumerate() {
         let i = op.invoke;
         let oc = match outcome(op) {
@@ -415,49 +454,56 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
             "info" => 2,
             _ => 3,
         };
-        let mut tip = op_tip(op, None);
-        if oc != 0 {
-            let words = super::operations::server_words(&page.server, i.index);
-            if !words.is_empty() {
-                tip.push_str(&format!("\nfake-redis: {words}"));
-            }
-        }
-        let anchor = anchors.get(&i.index);
-        if let Some(a) = anchor {
-            tip.push_str(&format!("\npart of a violation: click to see #{a}"));
-        }
+        let args = i
+            .value
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let result = match op.completion {
+            Some(c) => match (&c.error, &c.value) {
+                (Some(e), _) => e.clone(),
+                (None, Some(v)) => v.to_string(),
+                (None, None) => String::new(),
+            },
+            None => String::new(),
+        };
+        let start = us(i.time);
         json.push_str(&format!(
-            "{}[{},{},{},{},{},{},{},{},{},{}]",
+            "{}[{},{},{},{},{},{},{},{},{},{},{}]",
             if k == 0 { "" } else { ",\n" },
             i.index,
             i.process.map_or(-1, |p| p as i64),
             strings.id(&i.f),
             i.key.as_deref().map_or(-1, |k| strings.id(k)),
-            us(i.time),
-            op.completion.map_or(-1, |c| us(c.time) as i64),
+            start - previous,
+            op.completion.map_or(-1, |c| (us(c.time) - start) as i64),
             oc,
             u8::from(applied_ops.contains(&i.index)),
-            anchor.map_or(-1, |a| strings.id(a)),
-            js(&cut(&tip, 600))
+            anchors.get(&i.index).map_or(-1, |a| strings.id(a)),
+            js(&cut(&args, 60)),
+            js(&cut(&result, 100))
         ));
+        previous = start;
     }
     json.push_str("],\n\"server\":[");
+    let mut previous = 0u64;
     for (k, g) in groups.iter().enumerate() {
+        let from = us(g.from);
+        let op = g.op.and_then(|op| position.get(&op.invoke.index)).copied();
+        let (names, reply) = group_summary(g);
         json.push_str(&format!(
-            "{}[{},{},{},{},{},{},{},{},{}]",
+            "{}[{},{},{},{},{},{},{},{}]",
             if k == 0 { "" } else { ",\n" },
             node_id(g.node),
-            us(g.from),
-            us(g.to),
-            g.op.map_or(-1, |op| op.invoke.index as i64),
-            g.op.and_then(|op| op.invoke.process)
-                .map_or(-1, |p| p as i64),
-            g.op.and_then(|op| op.invoke.key.as_deref())
-                .map_or(-1, |k| strings.id(k)),
-            g.commands.len(),
+            from - previous,
+            us(g.to) - from,
+            op.map_or(-1, |p| p as i64),
+            strings.id(&names),
+            reply.map_or(-1, |r| strings.id(&r)),
             u8::from(g.commands.iter().any(|c| c.applied_write())),
-            js(&group_tip(g))
+            if op.is_some() { -1 } else { strings.id(g.conn) },
         ));
+        previous = from;
     }
     json.push_str("],\n\"faults\":[");
     for (k, p) in page.faults.periods.iter().enumerate() {
@@ -502,6 +548,17 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_covers_every_index_once_ends_and_middle_first() {
+        assert_eq!(spread(0), Vec::<usize>::new());
+        assert_eq!(spread(1), [0]);
+        assert_eq!(spread(5), [0, 4, 2, 1, 3]);
+        let mut all = spread(1000);
+        assert_eq!(&all[..3], [0, 999, 499]);
+        all.sort_unstable();
+        assert_eq!(all, (0..1000).collect::<Vec<_>>());
+    }
 
     #[test]
     fn ranges_merge_and_overlap() {
