@@ -117,6 +117,20 @@ fn eventual_consistency_reports_linearizability_without_judging_it() {
 }
 
 #[test]
+fn checking_a_file_twice_writes_byte_identical_results() {
+    let file = "checker/testdata/porcupine/kv/c10-bad.txt";
+    let read = |out: &Path| {
+        let o = anarcho(&[file], out);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        std::fs::read(out.join("c10-bad/0/results.json")).unwrap()
+    };
+    let (a, b) = (out_dir("twice-a"), out_dir("twice-b"));
+    assert_eq!(read(&a), read(&b));
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
 fn malformed_files_exit_3_with_file_line_and_column() {
     let out = out_dir("bad");
     std::fs::create_dir_all(&out).unwrap();
