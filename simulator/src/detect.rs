@@ -32,6 +32,8 @@ use anarcho_checker::{Report, Verdict};
 use anarchoredis::KnownBug;
 use serde::Serialize;
 
+use anarcho_reports::SweepRow;
+
 use crate::run::RunOutcome;
 use crate::scenario::Scenario;
 use crate::sweep::{SeedRange, SeedResult, SweepOptions, sweep};
@@ -75,6 +77,11 @@ pub struct DetectionTable {
     pub other_clients: Vec<ResultRow>,
     /// Scenarios in none of the groups above, with the reason.
     pub not_tabulated: Vec<NotTabulated>,
+    /// The runs whose directories were written (first detections, false
+    /// alarms, results that did not show), as sweep-index rows relative to
+    /// `<out>/detect/seeds-1-<K>/`, in table order.
+    #[serde(skip)]
+    pub runs: Vec<SweepRow>,
 }
 
 impl DetectionTable {
@@ -274,7 +281,10 @@ pub fn detect(
     let mut known_results = Vec::new();
     let mut other_clients = Vec::new();
     let mut not_tabulated = Vec::new();
-    let out = options.out.as_deref();
+    let mut out = Writer {
+        out: options.out.as_deref(),
+        runs: Vec::new(),
+    };
     for (i, s) in scenarios.iter().enumerate() {
         let file = s.file.clone().unwrap_or_else(|| s.name.clone());
         let g = group(s);
@@ -289,9 +299,9 @@ pub fn detect(
         }
         let results = sweep(s, &sweep_options, &|_| {}).results;
         match g {
-            Group::Switch(bug) => switches.push(switch_row(s, bug, &results, out)),
+            Group::Switch(bug) => switches.push(switch_row(s, bug, &results, &mut out)),
             Group::DefaultClient => {
-                let alarms = alarms(s, results.iter().filter(|r| !as_expected(r)), out);
+                let alarms = alarms(s, results.iter().filter(|r| !as_expected(r)), &mut out);
                 default_client.runs += results.len() as u64;
                 default_client.false_alarms += alarms.len() as u64;
                 default_client.scenarios.push(ScenarioAlarms {
@@ -301,8 +311,12 @@ pub fn detect(
                     alarms,
                 });
             }
-            Group::KnownResult => known_results.push(result_row(s, "anarchoredis", &results, out)),
-            Group::OtherClient(client) => other_clients.push(result_row(s, &client, &results, out)),
+            Group::KnownResult => {
+                known_results.push(result_row(s, "anarchoredis", &results, &mut out))
+            }
+            Group::OtherClient(client) => {
+                other_clients.push(result_row(s, &client, &results, &mut out))
+            }
             Group::NotTabulated(_) => unreachable!("handled above"),
         }
         progress(i + 1, scenarios.len(), s);
@@ -333,7 +347,14 @@ pub fn detect(
         known_results,
         other_clients,
         not_tabulated,
+        runs: out.runs,
     }
+}
+
+/// Where run directories go, and the index rows of those written.
+struct Writer<'a> {
+    out: Option<&'a Path>,
+    runs: Vec<SweepRow>,
 }
 
 /// The run came out as the scenario expects: verdict and bounds, completed.
@@ -345,7 +366,7 @@ fn switch_row(
     s: &Scenario,
     bug: KnownBug,
     results: &[SeedResult],
-    out: Option<&Path>,
+    out: &mut Writer<'_>,
 ) -> SwitchRow {
     let detected: Vec<u64> = results
         .iter()
@@ -379,7 +400,12 @@ fn switch_row(
     }
 }
 
-fn result_row(s: &Scenario, client: &str, results: &[SeedResult], out: Option<&Path>) -> ResultRow {
+fn result_row(
+    s: &Scenario,
+    client: &str,
+    results: &[SeedResult],
+    out: &mut Writer<'_>,
+) -> ResultRow {
     let not_shown = alarms(s, results.iter().filter(|r| !as_expected(r)), out);
     ResultRow {
         scenario: s.name.clone(),
@@ -397,7 +423,7 @@ fn result_row(s: &Scenario, client: &str, results: &[SeedResult], out: Option<&P
 fn alarms<'a>(
     s: &Scenario,
     failing: impl Iterator<Item = &'a SeedResult>,
-    out: Option<&Path>,
+    out: &mut Writer<'_>,
 ) -> Vec<Alarm> {
     failing
         .enumerate()
@@ -427,18 +453,31 @@ fn alarms<'a>(
         .collect()
 }
 
-/// Runs `seed` again and writes its run directory under `out`; returns the
-/// directory and the run's first findings. `Ok(None)` without `out`.
+/// Runs `seed` again and writes its run directory under `out`, with an
+/// index row; returns the directory and the run's first findings.
+/// `Ok(None)` without an output folder.
 fn write_seed(
     s: &Scenario,
     seed: u64,
-    out: Option<&Path>,
+    out: &mut Writer<'_>,
 ) -> Result<Option<(String, Vec<String>)>, String> {
-    let Some(out) = out else { return Ok(None) };
+    let Some(root) = out.out else { return Ok(None) };
     let outcome = s.run(seed).map_err(|e| e.to_string())?;
     let dir = s
-        .write_run(&outcome, out)
-        .map_err(|e| format!("writing the run directory under {}: {e}", out.display()))?;
+        .write_run(&outcome, root)
+        .map_err(|e| format!("writing the run directory under {}: {e}", root.display()))?;
+    let r = &outcome.report;
+    out.runs.push(SweepRow {
+        seed,
+        verdict: r.verdict,
+        // From <out>/detect/seeds-1-K/ to <out>/<scenario>/<seed>/.
+        run_dir: format!("../../{}/{seed}", s.name),
+        operations: r.counts.invoke,
+        violations: crate::sweep::violations(r),
+        lost_writes: r.lost_writes.lost_total,
+        max_k_staleness: (r.staleness.reads > 0).then_some(r.staleness.max_k),
+        replay: s.replay_command(seed),
+    });
     Ok(Some((dir.display().to_string(), findings(&outcome))))
 }
 

@@ -1,9 +1,10 @@
 //! `anarcho detect [--seeds K] [--jobs J] [--out DIR] [--scenarios DIR]`:
 //! the command-line face of [`crate::detect`]. It prints the detection table
-//! (Markdown tables, so it can be pasted into a README), writes it as
-//! `detection.json` and `detection.html` under
-//! `<out>/detect/seeds-1-<K>/`, and writes the run directories of each
-//! switch's first detection and of the first false alarms.
+//! (Markdown tables, so it can be pasted into a README), and writes it
+//! under `<out>/detect/seeds-1-<K>/` as `detection.json` and as the
+//! `detection` section of a sweep index (`index.html`, `summary.json`)
+//! whose rows are the runs it wrote: each switch's first detection and the
+//! first false alarms, each in `<out>/<scenario>/<seed>/`.
 //!
 //! stdout is a pure function of the scenario files and K; progress and
 //! timing go to stderr.
@@ -16,6 +17,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+use anarcho_reports::SweepSection;
 
 use crate::detect::{Alarm, DetectOptions, DetectionTable, detect, load_scenarios};
 use crate::exit;
@@ -80,7 +83,12 @@ pub fn run(args: DetectArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let _ = print_table(&mut stdout, &table);
     let _ = match &written {
-        Ok((json, html)) => writeln!(stdout, "json: {}\nhtml: {}", json.display(), html.display()),
+        Ok((json, index)) => writeln!(
+            stdout,
+            "json: {}\nindex: {}",
+            json.display(),
+            index.display()
+        ),
         Err(e) => writeln!(
             stdout,
             "error: writing the table under {}: {e}",
@@ -95,16 +103,24 @@ pub fn run(args: DetectArgs) -> ExitCode {
     })
 }
 
-/// Writes `detection.json` and `detection.html` into `dir`.
+/// Writes `detection.json` and the sweep index (`index.html`,
+/// `summary.json`, the table as its `detection` section) into `dir`;
+/// returns the JSON's and the index's paths.
 pub fn write_table(dir: &Path, table: &DetectionTable) -> std::io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
-    let mut json = serde_json::to_string_pretty(table).expect("plain data serialises");
+    let value = serde_json::to_value(table).expect("plain data serialises");
+    let mut json = serde_json::to_string_pretty(&value).expect("plain data serialises");
     json.push('\n');
     let json_path = dir.join("detection.json");
     std::fs::write(&json_path, json)?;
-    let html_path = dir.join("detection.html");
-    std::fs::write(&html_path, render_html(table))?;
-    Ok((json_path, html_path))
+    let section = SweepSection {
+        id: "detection".into(),
+        title: format!("detection table: seeds 1..{} per scenario", table.seeds),
+        html: render_section(table),
+        json: Some(value),
+    };
+    let index = anarcho_reports::write_sweep_index_with(dir, "detect", &table.runs, &[section])?;
+    Ok((json_path, index))
 }
 
 fn percent(n: u64, of: u64) -> String {
@@ -300,36 +316,32 @@ fn report_link(run_dir: Option<&str>, text: &str) -> String {
     }
 }
 
-/// The table as one self-contained HTML page.
-pub fn render_html(t: &DetectionTable) -> String {
+const GOOD: &str = " style=\"background:#efe\"";
+const BAD: &str = " style=\"background:#fdd\"";
+
+/// The table as an HTML fragment for the sweep index's `detection`
+/// section (links are relative to `<out>/detect/seeds-1-<K>/`).
+pub fn render_section(t: &DetectionTable) -> String {
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>detection table</title>\n\
-         <style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}\
-         td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}.bad{{background:#fdd}}\
-         .good{{background:#efe}}</style></head><body>\n<h1>detection table</h1>\n\
-         <p>Seeds 1..{k} per scenario. A switch is caught when first detected within {c} seeds. \
-         Every switch caught: <b>{caught}</b>; false alarms of the default client: <b>{fa}</b>.</p>\n",
-        k = t.seeds,
+        "<p>A switch is caught when first detected within {c} seeds. Every switch caught: \
+         <b>{caught}</b>; false alarms of the default client: <b>{fa}</b>. The table above \
+         lists the runs written: each switch's first detection and the first false alarms.</p>\n",
         c = t.catch_within,
         caught = if t.every_switch_caught() { "yes" } else { "no" },
         fa = t.default_client.false_alarms,
     );
     out.push_str(
-        "<h2>known-bug switches</h2>\n<table><tr><th>switch</th><th>real-world issue</th>\
+        "<h3>known-bug switches</h3>\n<table><tr><th>switch</th><th>real-world issue</th>\
          <th>scenario</th><th>seeds to first detection</th><th>detection rate</th><th>missed seeds</th></tr>\n",
     );
     for r in &t.switches {
-        let class = if r.caught(t.catch_within) {
-            "good"
-        } else {
-            "bad"
-        };
+        let style = if r.caught(t.catch_within) { GOOD } else { BAD };
         let first = match r.first_detection {
             Some(seed) => report_link(r.run_dir.as_deref(), &seed.to_string()),
             None => "-".into(),
         };
         out.push_str(&format!(
-            "<tr class=\"{class}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{first}</td>\
+            "<tr{style}><td><code>{}</code></td><td>{}</td><td>{}</td><td>{first}</td>\
              <td>{}/{} ({})</td><td>{}</td></tr>\n",
             esc(&r.switch),
             esc(&r.origin),
@@ -343,16 +355,16 @@ pub fn render_html(t: &DetectionTable) -> String {
     out.push_str("</table>\n");
     let d = &t.default_client;
     out.push_str(&format!(
-        "<h2>the default client: false alarms</h2>\n<p>{} false alarms in {} runs over {} scenarios.</p>\n\
+        "<h3>the default client: false alarms</h3>\n<p>{} false alarms in {} runs over {} scenarios.</p>\n\
          <table><tr><th>scenario</th><th>runs</th><th>false alarms</th></tr>\n",
         d.false_alarms,
         d.runs,
         d.scenarios.len()
     ));
     for s in &d.scenarios {
-        let class = if s.alarms.is_empty() { "good" } else { "bad" };
+        let style = if s.alarms.is_empty() { GOOD } else { BAD };
         out.push_str(&format!(
-            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr{style}><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             esc(&s.scenario),
             s.runs,
             s.alarms.len()
@@ -367,7 +379,7 @@ pub fn render_html(t: &DetectionTable) -> String {
     render_alarms(&mut out, "false alarms", &alarms);
     if !t.known_results.is_empty() || !t.other_clients.is_empty() {
         out.push_str(
-            "<h2>documented results</h2>\n<table><tr><th>scenario</th><th>client</th>\
+            "<h3>documented results</h3>\n<table><tr><th>scenario</th><th>client</th>\
              <th>expected</th><th>showed</th></tr>\n",
         );
         for r in t.known_results.iter().chain(&t.other_clients) {
@@ -391,13 +403,12 @@ pub fn render_html(t: &DetectionTable) -> String {
         render_alarms(&mut out, "documented results that did not show", &not_shown);
     }
     if !t.not_tabulated.is_empty() {
-        out.push_str("<h2>not tabulated</h2>\n<ul>\n");
+        out.push_str("<h3>not tabulated</h3>\n<ul>\n");
         for n in &t.not_tabulated {
             out.push_str(&format!("<li>{} ({})</li>\n", esc(&n.file), esc(&n.reason)));
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</body></html>\n");
     out
 }
 
@@ -405,7 +416,7 @@ fn render_alarms(out: &mut String, title: &str, alarms: &[(&str, &Alarm)]) {
     if alarms.is_empty() {
         return;
     }
-    out.push_str(&format!("<h3>{}</h3>\n<ul>\n", esc(title)));
+    out.push_str(&format!("<h4>{}</h4>\n<ul>\n", esc(title)));
     for (scenario, a) in alarms {
         let label = format!("{scenario} seed {}", a.seed);
         out.push_str(&format!(

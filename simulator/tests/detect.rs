@@ -97,8 +97,23 @@ fn the_library_catches_every_switch_without_accusing_the_default_client() {
             .all(|r| r["client"] == "redis-rs")
     );
     assert!(stdout.contains("every switch caught within 50 seeds: yes; false alarms: 0"));
-    let html = std::fs::read_to_string(out.join("detect/seeds-1-2/detection.html")).unwrap();
+    // The table is also the `detection` section of a sweep index whose rows
+    // are the runs written (the first detections), linked to their reports.
+    let dir = out.join("detect/seeds-1-2");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.contains("<section id=\"detection\">"), "{html}");
     assert!(html.contains("reuse-conn-after-timeout"));
+    assert!(
+        html.contains("href=\"../../issue-1113/1/report.html\""),
+        "{html}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["sections"]["detection"], table);
+    assert_eq!(
+        summary["rows"].as_array().unwrap().len(),
+        anarchoredis::KnownBug::ALL.len()
+    );
 }
 
 #[test]
@@ -150,6 +165,20 @@ fn a_missed_switch_or_a_false_alarm_exits_1_and_names_the_seed() {
     assert!(!alarm["findings"].as_array().unwrap().is_empty(), "{alarm}");
     let dir = alarm["run_dir"].as_str().unwrap();
     assert!(Path::new(dir).join("report.html").is_file());
+    // Nothing printed depends on the number of threads.
+    let out1 = temp_dir("folder-out-1");
+    let one = detect(
+        &["--seeds", "2", "--jobs", "1", "--scenarios", &folder],
+        &out1,
+    );
+    let two = detect(
+        &["--seeds", "2", "--jobs", "2", "--scenarios", &folder],
+        &out,
+    );
+    let shown = |o: &Output, dir: &Path| {
+        String::from_utf8_lossy(&o.stdout).replace(&*dir.to_string_lossy(), "OUT")
+    };
+    assert_eq!(shown(&one, &out1), shown(&two, &out));
     // A bad file in the folder is bad input.
     std::fs::write(
         scenarios.join("bad.toml"),
