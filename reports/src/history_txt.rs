@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use anarcho_checker::{Event, EventType, History};
+use anarcho_checker::{Event, EventType, History, Value};
 
 /// Renders `history` as `history.txt`.
 pub fn render_history_txt(history: &History) -> String {
@@ -73,7 +73,8 @@ fn line(out: &mut String, scratch: &mut String, e: &Event) {
         write_word(out, k);
     }
     if let Some(v) = &e.value {
-        let _ = write!(out, " value={v}");
+        out.push_str(" value=");
+        write_value(out, v);
     }
     if let Some(c) = &e.conn {
         out.push_str(" conn=");
@@ -149,6 +150,43 @@ fn type_name(ty: EventType) -> &'static str {
     }
 }
 
+/// A value as its `Display` prints it (`nil`, `42`, `"text"`, `[a, b]`),
+/// with a fast path for strings that need no escaping: history.txt prints
+/// millions of them.
+fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Str(s) => write_quoted(out, s),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+/// `s` quoted as `{s:?}` prints it: directly when every byte is printable
+/// ASCII other than `"` and `\\` (which Debug leaves alone), else through
+/// Debug.
+fn write_quoted(out: &mut String, s: &str) {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        let _ = write!(out, "{s:?}");
+    }
+}
+
 /// Bare when `s` is one plain word, else quoted with Rust escapes.
 fn write_word(out: &mut String, s: &str) {
     let plain = !s.is_empty()
@@ -157,7 +195,7 @@ fn write_word(out: &mut String, s: &str) {
     if plain {
         out.push_str(s);
     } else {
-        let _ = write!(out, "{s:?}");
+        write_quoted(out, s);
     }
 }
 
@@ -184,6 +222,39 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn values_and_words_print_exactly_as_display_and_debug_do() {
+        let texts = [
+            "",
+            "plain",
+            "two words",
+            "q\"uote",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "é accent",
+            "\u{7f}",
+            "~",
+            "emoji 🦀",
+            "zero\u{0}",
+            "\u{200b}zero-width",
+        ];
+        for t in texts {
+            let mut out = String::new();
+            write_quoted(&mut out, t);
+            assert_eq!(out, format!("{t:?}"), "{t:?}");
+            let v = Value::List(vec![
+                Value::Str(t.into()),
+                Value::Nil,
+                Value::Int(-3),
+                Value::List(vec![Value::Str(t.into())]),
+            ]);
+            let mut out = String::new();
+            write_value(&mut out, &v);
+            assert_eq!(out, v.to_string(), "{t:?}");
+        }
     }
 
     #[test]
