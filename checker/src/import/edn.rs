@@ -66,12 +66,81 @@ pub(crate) fn parse(text: &str) -> Result<History, ImportError> {
             }
             break;
         }
+        check_depth(text, pos)?;
         let (form, rest) = edn::read(&text[pos..]).map_err(|e| syntax_error(text, pos, &e))?;
         let event = event(&form).map_err(|message| ImportError::at(text, pos, message))?;
         history.push(event);
         pos = text.len() - rest.len();
     }
     Ok(history)
+}
+
+/// How deeply an operation's value may nest (JSON histories get the same
+/// limit from serde_json).
+const MAX_DEPTH: usize = 128;
+
+/// Refuses a form nested deeper than [`MAX_DEPTH`] before it is parsed:
+/// the parser itself copes, but the tree it builds is dropped and
+/// converted recursively, and a few hundred thousand brackets would
+/// overflow the stack. A byte scan of the one form starting at `pos`
+/// (strings, character literals and comments skipped).
+fn check_depth(text: &str, pos: usize) -> Result<(), ImportError> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut in_atom = false;
+    let mut i = pos;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                if depth == 0 {
+                    return Ok(());
+                }
+            }
+            b';' => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'\\' => i += 1,
+            b'[' | b'(' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ImportError::at(
+                        text,
+                        i,
+                        format!("values nested deeper than {MAX_DEPTH} levels are not supported"),
+                    ));
+                }
+            }
+            b']' | b')' | b'}' => {
+                if depth <= 1 {
+                    return Ok(());
+                }
+                depth -= 1;
+            }
+            b',' => {
+                if depth == 0 && in_atom {
+                    return Ok(());
+                }
+            }
+            c if c.is_ascii_whitespace() => {
+                if depth == 0 && in_atom {
+                    return Ok(());
+                }
+            }
+            _ => in_atom |= depth == 0,
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Skips whitespace, commas and `;` comments.
@@ -268,6 +337,21 @@ mod tests {
         let h = parse(text).unwrap();
         assert_eq!(h.events()[0].process, Some(3));
         assert_eq!(h.events()[0].value, Some(Value::Int(1)));
+    }
+
+    #[test]
+    fn deeply_nested_values_are_refused_not_a_stack_overflow() {
+        let deep = format!(
+            "[{{:process 0, :type :ok, :f :read, :value {}{}}}]",
+            "[".repeat(300_000),
+            "]".repeat(300_000)
+        );
+        let err = parse(&deep).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 170), "{err}");
+        assert!(err.message.contains("nested deeper than 128"), "{err}");
+        // Strings and character literals do not count.
+        let fine = "[{:process 0, :type :ok, :f :read, :value \"[[[[\" :x \\[}]";
+        assert!(parse(fine).is_ok());
     }
 
     #[test]

@@ -70,6 +70,21 @@ struct Node {
     hash: u64,
 }
 
+impl Drop for Node {
+    /// Drops the chain behind this node iteratively: a key appended to a
+    /// hundred thousand times would otherwise overflow the stack with
+    /// nested drops.
+    fn drop(&mut self) {
+        let mut prev = self.prev.take();
+        while let Some(node) = prev {
+            match Rc::try_unwrap(node) {
+                Ok(mut node) => prev = node.prev.take(),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
 /// Immutable text: the empty string, or a chain of pieces. See the module
 /// docs.
 #[derive(Clone, Default)]
@@ -240,6 +255,27 @@ mod tests {
             h.finish()
         };
         assert_eq!(hash(&a), hash(&c));
+    }
+
+    #[test]
+    fn a_very_long_chain_drops_without_overflowing_the_stack() {
+        // On a small stack, where a recursive drop would overflow.
+        let len = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(|| {
+                let piece = Piece::new("x");
+                let mut t = Text::default();
+                for _ in 0..1_000_000 {
+                    t = t.append(&piece);
+                }
+                let len = t.len();
+                drop(t);
+                len
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(len, 1_000_000);
     }
 
     #[test]
