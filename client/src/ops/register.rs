@@ -68,28 +68,22 @@ impl Inner {
         Ok(newest.value)
     }
 
-    /// ABD's read phase two: the newest value to a majority.
+    /// ABD's read phase two: the newest value to a majority. A failure is
+    /// reported as a read's: the abstract value did not change.
     async fn write_back(&self, key: &[u8], newest: &RegisterRead) -> Result<()> {
         let Some(version) = newest.version.clone() else {
             return Ok(());
         };
         let need = self.config.majority();
-        let (k, value): (Arc<[u8]>, Option<Arc<[u8]>>) =
-            (key.into(), newest.value.as_deref().map(Into::into));
-        let version = Arc::new(version);
-        let w = gather(&self.nodes, need, |n| {
-            let (k, value, version) = (k.clone(), value.clone(), version.clone());
-            async move {
-                let r = replica::write_register(&n, &k, value.as_deref(), &version).await;
-                as_ack(&n, r)
-            }
-        })
-        .await;
-        if w.reached(need) {
-            Ok(())
-        } else {
-            Err(w.error("GET (write-back)", need, false, &self.nodes))
-        }
+        self.replicate(
+            key,
+            newest.value.as_deref(),
+            version,
+            need,
+            "GET (write-back)",
+            false,
+        )
+        .await
     }
 
     /// Writes a register value, or a tombstone for `None`.
@@ -112,11 +106,28 @@ impl Inner {
                 (self.tags.after(max.map(|v| &v.tag)), need)
             }
         };
-        let version = Arc::new(Version {
+        let version = Version {
             kind: Kind::Register,
             tag,
-        });
+        };
+        let what = if value.is_some() { "SET" } else { "DEL" };
+        self.replicate(key, value, version, need, what, true).await
+    }
+
+    /// Conditionally writes `value` at `version` to every replica and waits
+    /// for `need` acknowledgements. `write` says whether a failure may have
+    /// changed the register (a write) or not (a read's write-back).
+    async fn replicate(
+        &self,
+        key: &[u8],
+        value: Option<&[u8]>,
+        version: Version,
+        need: usize,
+        what: &str,
+        write: bool,
+    ) -> Result<()> {
         let (k, value): (Arc<[u8]>, Option<Arc<[u8]>>) = (key.into(), value.map(Into::into));
+        let version = Arc::new(version);
         let w = gather(&self.nodes, need, |n| {
             let (k, value, version) = (k.clone(), value.clone(), version.clone());
             async move {
@@ -128,8 +139,7 @@ impl Inner {
         if w.reached(need) {
             Ok(())
         } else {
-            let what = if value.is_some() { "SET" } else { "DEL" };
-            Err(w.error(what, need, true, &self.nodes))
+            Err(w.error(what, need, write, &self.nodes))
         }
     }
 }
