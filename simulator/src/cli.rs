@@ -175,16 +175,21 @@ fn print_summary(
     dir: &std::path::Path,
 ) -> std::io::Result<()> {
     let report = &outcome.report;
-    let expectation = match scenario.expect.verdict {
-        Some(v) if v == report.verdict => format!(" (as expected: {v})"),
-        Some(v) => format!(" (UNEXPECTED: the scenario expects {v})"),
-        None => String::new(),
+    let unmet = scenario.unmet_expectations(outcome);
+    let expectation = match (scenario.expect.verdict, unmet.is_empty()) {
+        (Some(v), true) => format!(" (as expected: {v})"),
+        (Some(v), false) => format!(" (UNEXPECTED: the scenario expects {v})"),
+        (None, true) => String::new(),
+        (None, false) => " (UNEXPECTED)".to_string(),
     };
     writeln!(
         w,
         "{} seed {}: {}{expectation}",
         scenario.name, outcome.seed, report.verdict
     )?;
+    for u in &unmet {
+        writeln!(w, "  unmet expectation: {u}")?;
+    }
     writeln!(
         w,
         "  {} operations: {} ok, {} fail, {} info",
