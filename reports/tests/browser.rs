@@ -17,11 +17,24 @@ use anarcho_reports::{RunRecord, rerender, write_run};
 
 use support::{chromium, harness_result, png_colours, run_chromium, stale_read};
 
-/// Where this test's run directories go (kept after the test).
+/// Where this test's run directories go: `target/tmp/browser/<name>/<pid>/`,
+/// kept after the test so the screenshots can be looked at. Per process,
+/// because two `cargo test` runs on one target directory may overlap;
+/// directories of processes that are gone are removed.
 fn out_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let parent = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("browser")
         .join(name);
+    if let Ok(entries) = fs::read_dir(&parent) {
+        for e in entries.flatten() {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let alive = Path::new("/proc").join(&pid).exists();
+            if pid.parse::<u32>().is_ok() && !alive && Path::new("/proc/self").exists() {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = parent.join(std::process::id().to_string());
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -117,6 +130,27 @@ fn issue_1113_report_shows_the_misattributed_echo_and_its_true_request_in_a_brow
   var link = document.querySelector("#first-error a.belongs");
   out.link = link ? link.getAttribute("href") : null;
   out.linkTarget = link ? info(document.getElementById(link.getAttribute("href").slice(1))) : null;
+  if (location.search === "?screenshot") { report(out); return; }
+  // The timeline drew bars; hovering one shows its tooltip.
+  var bars = document.querySelectorAll("#tl-svg rect.op");
+  out.timelineBars = bars.length;
+  var bar = bars[0], r = bar.getBoundingClientRect();
+  bar.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: r.left + 1, clientY: r.top + 1 }));
+  var tip = document.getElementById("tip");
+  out.tip = tip.hidden ? null : tip.textContent;
+  // Filter by process 0: rows of other processes hide, the timeline keeps
+  // one process lane.
+  var select = document.getElementById("filter-process");
+  select.value = "0";
+  select.dispatchEvent(new Event("change"));
+  var rows = document.querySelectorAll("table.ops tbody tr");
+  var shown = Array.prototype.filter.call(rows, function (r) { return getComputedStyle(r).display !== "none"; });
+  out.rows = rows.length;
+  out.shownRows = shown.length;
+  out.shownProcesses = Array.from(new Set(shown.map(function (r) { return r.getAttribute("data-process"); })));
+  out.firstErrorHidden = getComputedStyle(document.getElementById("first-error")).display === "none";
+  out.laneLabels = Array.prototype.map.call(document.querySelectorAll("#tl-svg text.label"), function (t) { return t.textContent; });
+  out.filterNote = document.getElementById("filter-note").textContent;
   report(out);
 }, 300); });"##,
     );
@@ -161,8 +195,25 @@ fn issue_1113_report_shows_the_misattributed_echo_and_its_true_request_in_a_brow
             .contains("READONLY"),
         "{r}"
     );
+    // The timeline and its tooltips.
+    assert!(r["timelineBars"].as_u64().unwrap() > 10, "{r}");
+    assert!(r["tip"].as_str().is_some_and(|t| t.contains(" → ")), "{r}");
+    // The process filter: only process 0's operations stay; the first
+    // violation (process 1's ECHO) hides; the timeline keeps one client lane.
+    let shown = r["shownRows"].as_u64().unwrap();
+    assert!(shown > 0 && shown < r["rows"].as_u64().unwrap(), "{r}");
+    assert_eq!(r["shownProcesses"], serde_json::json!(["0"]), "{r}");
+    assert_eq!(r["firstErrorHidden"], true, "{r}");
+    let lanes: Vec<&str> = r["laneLabels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(lanes, ["p0", "redis-1"], "{r}");
+    assert!(r["filterNote"].as_str().unwrap().contains("hidden"), "{r}");
 
-    let shot = take_screenshot(&chromium, &run_dir, &url, size);
+    let shot = take_screenshot(&chromium, &run_dir, &format!("{url}?screenshot"), size);
     eprintln!("screenshot: {}", shot.display());
     let _ = fs::remove_file(run_dir.join("browser-test.html"));
 }

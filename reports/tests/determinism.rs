@@ -37,7 +37,9 @@ fn a_run_directory_is_byte_identical_when_written_by_another_process() {
         write(Path::new(&out));
         return;
     }
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("determinism");
+    // Per process: two `cargo test` runs on one target directory may overlap.
+    let root =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("determinism-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let (here, there) = (root.join("here"), root.join("there"));
     let dir = write(&here);
