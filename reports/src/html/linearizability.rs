@@ -53,11 +53,12 @@ pub(super) fn section(out: &mut String, page: &Page<'_, '_>) {
         v = l.verdict.as_str()
     ));
     let mut facts = format!(
-        "Model <code>{}</code>: {} operations in {} partitions ({} linearizable, {} not, {} undecided), \
+        "Model <code>{}</code>: {} operations in {} partition{} ({} linearizable, {} not, {} undecided), \
          {} skipped as constraining nothing; {} configurations explored.",
         esc(&l.model),
         l.operations,
         l.partitions,
+        if l.partitions == 1 { "" } else { "s" },
         l.valid_partitions,
         l.invalid_partitions,
         l.unknown_partitions,
