@@ -1,5 +1,6 @@
-//! `anarcho check FILE`: every file of the checker's corpus gets its
-//! expected verdict through the CLI, and bad files exit 3 with
+//! `anarcho check FILE`: a sample of the checker's corpus gets its
+//! expected verdict through the CLI (the whole corpus is checked through
+//! the library by `checker/tests/verdicts.rs`), and bad files exit 3 with
 //! file:line:col.
 
 use std::path::{Path, PathBuf};
@@ -32,32 +33,51 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Every file in VERDICTS.tsv is checked through the library, the way this
+/// command chooses format and model, by `checker/tests/verdicts.rs`; here
+/// the binary itself runs a sample of every kind: each Porcupine kv file,
+/// every tenth etcd log, every invalid Knossos file and every tenth valid
+/// one, and the multi-register and mutex histories.
 #[test]
-fn every_file_in_verdicts_tsv_gets_its_expected_exit_code() {
+fn a_sample_of_verdicts_tsv_gets_its_expected_exit_codes() {
     let tsv = std::fs::read_to_string(repo().join("checker/testdata/VERDICTS.tsv")).unwrap();
     let out = out_dir("verdicts");
     let mut wrong = Vec::new();
-    let mut files = 0;
-    for line in tsv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+    let mut checked = 0;
+    for (n, line) in tsv
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+    {
         let cols: Vec<&str> = line.split('\t').collect();
-        let expected = match cols[2] {
+        let (file, expected) = (cols[0], cols[2]);
+        let sampled = file.contains("/kv/")
+            || file.contains("multi-register")
+            || file.contains("mutex")
+            || (file.contains("knossos") && expected == "invalid")
+            || n % 10 == 0;
+        if !sampled {
+            continue;
+        }
+        let expected = match expected {
             "valid" => 0,
             "invalid" => 1,
             other => panic!("unexpected verdict {other:?}"),
         };
-        let file = format!("checker/testdata/{}", cols[0]);
-        let o = anarcho(&[&file], &out);
-        files += 1;
+        let path = format!("checker/testdata/{file}");
+        let o = anarcho(&[&path], &out);
+        checked += 1;
         if o.status.code() != Some(expected) {
             wrong.push(format!(
-                "{file}: exit {:?}, expected {expected}\n{}",
+                "{path}: exit {:?}, expected {expected}\n{}",
                 o.status.code(),
                 text(&o)
             ));
         }
     }
     let _ = std::fs::remove_dir_all(&out);
-    assert_eq!(files, 230);
+    assert!(checked >= 30, "{checked} files sampled");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
