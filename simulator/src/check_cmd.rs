@@ -50,6 +50,11 @@ pub struct CheckArgs {
     /// is invalid) or eventual (linearizability is only reported).
     #[arg(long, value_parser = parse_consistency, default_value = "linearizable")]
     consistency: Consistency,
+    /// Threads to search partitions (keys) on; every core when absent. The
+    /// verdict does not depend on it; on a busy machine one thread can be
+    /// faster.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 fn parse_consistency(s: &str) -> Result<Consistency, String> {
@@ -105,6 +110,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         model,
         budget: Budget {
             time_limit: args.budget,
+            threads: args.threads.map(usize::from),
             ..Budget::default()
         },
         consistency: args.consistency,

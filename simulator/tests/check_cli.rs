@@ -200,6 +200,24 @@ fn an_exhausted_time_budget_exits_4() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// `--threads` changes how partitions are scheduled, never the verdict or
+/// the results: one thread and two give the same bytes.
+#[test]
+fn the_thread_count_does_not_change_the_results() {
+    let file = "checker/testdata/porcupine/kv/c10-bad.txt";
+    let read = |threads: &str, out: &Path| {
+        let o = anarcho(&[file, "--threads", threads], out);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        std::fs::read(out.join("c10-bad/0/results.json")).unwrap()
+    };
+    let (a, b) = (out_dir("threads-1"), out_dir("threads-2"));
+    assert_eq!(read("1", &a), read("2", &b));
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+    let o = anarcho(&[file, "--threads", "0"], &out_dir("threads-0"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
 #[test]
 fn unknown_formats_and_models_are_usage_errors() {
     let out = out_dir("usage");
