@@ -58,6 +58,7 @@ pub use known_bugs::KnownBug;
 pub use list::{Element, Side};
 pub use metrics::MetricsSnapshot;
 pub use observer::{ConnId, ObservedReply, Purpose, WireEvent, WireObserver};
+pub use replica::REGISTER_WRITE_LUA;
 pub use version::{Clock, Kind, SystemClock, Tag, VERSION_PREFIX, Version, version_key};
 
 /// The README's Rust examples, compiled as doctests so they stay true.

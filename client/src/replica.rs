@@ -29,8 +29,9 @@ const CONDITIONAL_ATTEMPTS: usize = 8;
 /// EXEC. Encoded versions of one kind compare as strings exactly as their
 /// tags compare (see `version.rs`).
 /// KEYS: data key, version key. ARGV: version, "1" + value to set or "0" to
-/// delete.
-const REGISTER_WRITE_LUA: &str = r#"
+/// delete. Public so that test servers which emulate it (fake-redis runs it
+/// natively) can check they emulate exactly this text.
+pub const REGISTER_WRITE_LUA: &str = r#"
 local cur = redis.call('GET', KEYS[2])
 if cur and cur >= ARGV[1] then return 0 end
 if ARGV[2] == '1' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('DEL', KEYS[1]) end

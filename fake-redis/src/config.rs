@@ -50,6 +50,17 @@ pub struct ServerConfig {
     /// that expiry and fault windows follow simulated time across a host
     /// bounce, down time included.
     pub clock: Option<Clock>,
+    /// Whether `EVAL` is offered (default `true`, like Redis). fake-redis has
+    /// no Lua interpreter: `EVAL` runs the scripts listed in
+    /// [`scripts`](crate::scripts) natively and refuses any other. With
+    /// `false`, `EVAL` is an unknown command, like a server or proxy with
+    /// scripting disabled; anarchoredis then falls back to
+    /// `WATCH`/`MULTI`/`EXEC`.
+    pub scripting: bool,
+    /// Whether the observer hears of every executed command (default
+    /// `true`). With `false` it still hears of connections, faults and mode
+    /// changes, and the server skips building a summary per command.
+    pub command_events: bool,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +74,8 @@ impl Default for ServerConfig {
             cluster: ClusterConfig::default(),
             persistence: Persistence::None,
             clock: None,
+            scripting: true,
+            command_events: true,
         }
     }
 }
@@ -80,6 +93,8 @@ impl fmt::Debug for ServerConfig {
             .field("password", &self.password.as_ref().map(|_| "<set>"))
             .field("cluster", &self.cluster)
             .field("persistence", &self.persistence)
+            .field("scripting", &self.scripting)
+            .field("command_events", &self.command_events)
             .field("clock", &self.clock.as_ref().map(|_| "Fn() -> Duration"))
             .finish()
     }
@@ -125,6 +140,8 @@ pub(crate) struct Settings {
     pub(crate) node_id: String,
     /// `INFO`'s `run_id`.
     pub(crate) run_id: String,
+    /// Whether `EVAL` is offered.
+    pub(crate) scripting: bool,
 }
 
 impl Settings {
@@ -144,6 +161,7 @@ impl Settings {
             node_id: config.cluster.node_id.clone().unwrap_or(derived_node_id),
             cluster: config.cluster.clone(),
             run_id,
+            scripting: config.scripting,
         }
     }
 }

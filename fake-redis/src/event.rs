@@ -157,9 +157,16 @@ fn push_reply(out: &mut String, reply: &Reply) {
 
 /// `bytes` as a double-quoted string with escapes, like `redis-cli`.
 fn push_quoted(out: &mut String, bytes: &[u8]) {
+    // Past this many bytes the summary is cut anyway (a character is at most
+    // four bytes), so a long argument (a script, a large value) is not
+    // escaped in full only to be thrown away.
+    const ENOUGH: usize = SUMMARY_LIMIT * 4 + 4;
     out.push('"');
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
+            if out.len() > ENOUGH {
+                return;
+            }
             match c {
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),

@@ -161,7 +161,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
             _ => {}
         }
 
-        let summary = self.shared.observing().then(|| summarize_args(&args[1..]));
+        let summary = self
+            .shared
+            .observing_commands()
+            .then(|| summarize_args(&args[1..]));
         let reply = {
             let mut state = self.shared.db.lock();
             if state.epoch != self.epoch {
@@ -382,6 +385,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
         reply: &Reply,
         now: Duration,
     ) {
+        if !self.shared.observing_commands() {
+            return;
+        }
         self.shared.emit(|| {
             let reply = summarize_reply(reply);
             let args = args.unwrap_or_default();

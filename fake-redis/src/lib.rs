@@ -72,6 +72,7 @@ mod frame;
 mod glob;
 mod handler;
 mod request;
+pub mod scripts;
 mod server;
 mod session;
 

@@ -100,13 +100,15 @@ pub(crate) struct Shared {
     pub(crate) mode: watch::Sender<Mode>,
     next_connection: AtomicU64,
     observer: Option<Observer>,
+    /// Whether command events are reported (`ServerConfig::command_events`).
+    command_events: bool,
 }
 
 impl Shared {
-    /// Whether anyone listens to events; when not, callers skip building
-    /// them.
-    pub(crate) fn observing(&self) -> bool {
-        self.observer.is_some()
+    /// Whether anyone listens to command events; when not, callers skip
+    /// building their summaries.
+    pub(crate) fn observing_commands(&self) -> bool {
+        self.command_events && self.observer.is_some()
     }
 
     /// Builds and reports an event, if there is an observer.
@@ -139,6 +141,7 @@ impl Server {
                 mode: watch::Sender::new(Mode::default()),
                 next_connection: AtomicU64::new(1),
                 observer: config.observer,
+                command_events: config.command_events,
             }),
         };
         // Anchors the default clock when there is a runtime to read.

@@ -124,6 +124,41 @@ async fn seeded_sequences_get_the_same_replies_from_fake_and_real_redis() {
     assert!(stats.execs_run >= 10, "only {} EXECs ran", stats.execs_run);
 }
 
+/// The scripts fake-redis runs natively give the replies, error texts and
+/// effects the Lua scripts give on a real Redis.
+#[tokio::test]
+async fn scripts_run_natively_answer_like_lua_on_real_redis() {
+    const SCRIPT_SEQUENCES: usize = 60;
+    let Some(real) = RealRedis::start(
+        "scripts_run_natively_answer_like_lua_on_real_redis",
+        &["--databases", "1"],
+    ) else {
+        return;
+    };
+    let real = real_address(&real);
+    let fake = start_fake(ServerConfig::default()).await.to_string();
+    let mut generator = Generator::new(SEED ^ 0x5c);
+    let mut stats = Stats::default();
+    for n in 0..SCRIPT_SEQUENCES {
+        let steps = generator.script_sequence();
+        if let Err(difference) = run_sequence(&fake, &real, &steps, &mut stats).await {
+            panic!(
+                "script sequence {n} (seed {:#x}): {difference}",
+                SEED ^ 0x5c
+            );
+        }
+        flush_both(&fake, &real, None).await;
+    }
+    report("scripts", &stats);
+    let evals = stats.by_command.get("EVAL").copied().unwrap_or_default();
+    assert!(evals >= 300, "only {evals} EVAL replies compared");
+    assert!(
+        stats.wrong_type >= 5,
+        "only {} WRONGTYPE replies",
+        stats.wrong_type
+    );
+}
+
 #[tokio::test]
 async fn authentication_answers_like_a_password_protected_redis() {
     const PASSWORD: &str = "s3cret";

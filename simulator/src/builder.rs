@@ -178,6 +178,10 @@ impl ScenarioBuilder {
     pub fn server_log(self, on: bool) -> Self {
         self.set(Some("cluster"), "server_log", Value::Boolean(on))
     }
+    /// `[cluster] scripting`: whether the nodes offer `EVAL`.
+    pub fn scripting(self, on: bool) -> Self {
+        self.set(Some("cluster"), "scripting", Value::Boolean(on))
+    }
     /// `[cluster] snapshot_interval`.
     pub fn snapshot_interval(self, d: Duration) -> Self {
         self.set(Some("cluster"), "snapshot_interval", dur(d))

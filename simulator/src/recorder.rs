@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use anarcho_checker::{Event, EventType, History, Value};
-use anarchoredis::{ObservedReply, Purpose, WireEvent, WireObserver};
+use anarchoredis::{ConnId, ObservedReply, Purpose, WireEvent, WireObserver};
 
 tokio::task_local! {
     /// The logical process the current task is running an operation for.
@@ -37,7 +37,7 @@ pub fn now_ns() -> u64 {
 struct State {
     history: History,
     /// The connection each process last sent a user command on.
-    last_conn: BTreeMap<u64, String>,
+    last_conn: BTreeMap<u64, ConnId>,
     /// The simulated time to stamp events with while code outside any host
     /// (the nemesis) runs, where `turmoil::sim_elapsed()` does not apply.
     outside: Option<u64>,
@@ -82,7 +82,7 @@ impl Recorder {
 
     /// The connection process `p` last sent a command on, if any.
     pub fn last_conn(&self, p: u64) -> Option<String> {
-        self.lock().last_conn.get(&p).cloned()
+        self.lock().last_conn.get(&p).map(ConnId::to_string)
     }
 
     /// A copy of the history so far.
@@ -91,10 +91,24 @@ impl Recorder {
     }
 }
 
-fn show_args(args: &[Vec<u8>]) -> Option<Value> {
+/// How the history shows the script of an `EVAL` the client sends: by name,
+/// not as its text on every line.
+pub const REGISTER_WRITE_LABEL: &str = "<script: anarchoredis register write>";
+
+fn show_args(command: &str, args: &[Vec<u8>]) -> Option<Value> {
     let mut vals: Vec<Value> = args
         .iter()
-        .map(|a| Value::Str(String::from_utf8_lossy(a).into_owned()))
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0
+                && command == "EVAL"
+                && a.as_slice() == anarchoredis::REGISTER_WRITE_LUA.as_bytes()
+            {
+                Value::Str(REGISTER_WRITE_LABEL.to_string())
+            } else {
+                Value::Str(String::from_utf8_lossy(a).into_owned())
+            }
+        })
         .collect();
     match vals.len() {
         0 => None,
@@ -134,14 +148,14 @@ impl WireObserver for Recorder {
                 command,
                 args,
             } => {
-                event = Event::new(0, EventType::Send, command);
+                event = Event::new(0, EventType::Send, command.as_str());
                 event.conn = Some(conn.to_string());
                 event.req = Some(req);
-                event.value = show_args(&args);
+                event.value = show_args(&command, &args);
                 if purpose == Purpose::Command {
                     event.process = process;
                     if let Some(p) = process {
-                        self.lock().last_conn.insert(p, conn.to_string());
+                        self.lock().last_conn.insert(p, conn);
                     }
                 } else {
                     event.note = Some("connection set-up".into());

@@ -77,6 +77,8 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
             )),
             password: scenario.cluster.password.clone(),
             persistence: scenario.cluster.persistence,
+            scripting: scenario.cluster.scripting,
+            command_events: scenario.cluster.server_log,
             ..Default::default()
         });
         servers.push(server.clone());

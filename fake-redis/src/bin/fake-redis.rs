@@ -104,6 +104,11 @@ struct Cli {
     /// Also log every command executed, with its reply.
     #[arg(long)]
     log_commands: bool,
+    /// Answer EVAL as an unknown command, like a server with scripting
+    /// disabled. (With scripting on, EVAL runs only the scripts fake-redis
+    /// emulates natively; it has no Lua interpreter.)
+    #[arg(long)]
+    no_scripting: bool,
 }
 
 /// Parses `FIRST-LAST` with both ends in `0..=16383`.
@@ -208,6 +213,8 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                     eprintln!("{line}");
                 }
             })),
+            scripting: !cli.no_scripting,
+            command_events: log_commands,
             ..ServerConfig::default()
         };
         serve_tcp(listener, Server::new(config))

@@ -31,6 +31,7 @@ mod command;
 mod dbsize;
 mod del;
 mod echo;
+mod eval;
 mod exists;
 mod flushall;
 mod get;
@@ -119,6 +120,8 @@ pub(crate) enum Command {
     Scan(scan::Scan),
     /// `KEYS pattern`
     Keys(keys::Keys),
+    /// `EVAL script numkeys [key ...] [arg ...]`
+    Eval(eval::Eval),
     /// `MULTI`
     Multi,
     /// `EXEC`
@@ -145,6 +148,14 @@ pub(crate) fn execute(
     let is_exec = args
         .first()
         .is_some_and(|name| name.eq_ignore_ascii_case(b"EXEC"));
+    if !env.settings.scripting
+        && args
+            .first()
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"EVAL"))
+    {
+        let rejection = table::unknown_command(&args);
+        return reject(rejection, is_exec, keyspace, session);
+    }
     let request = match table::lookup(args) {
         Ok(request) => request,
         Err(rejection) => return reject(rejection, is_exec, keyspace, session),
@@ -231,6 +242,7 @@ impl Command {
             Command::Hash(cmd) => cmd.apply(keyspace),
             Command::Scan(cmd) => cmd.apply(keyspace),
             Command::Keys(cmd) => cmd.apply(keyspace),
+            Command::Eval(cmd) => cmd.apply(keyspace, session, env),
             Command::Multi => multi::multi(session),
             Command::Exec => multi::exec(keyspace, session, env),
             Command::Discard => multi::discard(keyspace, session),

@@ -10,8 +10,8 @@ use bytes::Bytes;
 
 use super::parse::{self, Parse};
 use super::{
-    Command, auth, client, cluster, command, dbsize, del, echo, exists, flushall, get, hash, hello,
-    incr, info, keys, list, mget, ping, readonly, scan, select, set, ttl, watch,
+    Command, auth, client, cluster, command, dbsize, del, echo, eval, exists, flushall, get, hash,
+    hello, incr, info, keys, list, mget, ping, readonly, scan, select, set, ttl, watch,
 };
 use crate::frame::Reply;
 
@@ -26,6 +26,10 @@ pub(crate) struct KeySpec {
     first: usize,
     last: i64,
     step: usize,
+    /// When non-zero, the argument at this position counts the keys that
+    /// start at `first` (Redis' "movable keys": `EVAL script numkeys ...`);
+    /// `last` and `step` are then unused.
+    numkeys_at: usize,
 }
 
 /// No keys.
@@ -33,18 +37,21 @@ const NO_KEYS: KeySpec = KeySpec {
     first: 0,
     last: 0,
     step: 1,
+    numkeys_at: 0,
 };
 /// The first argument is the key.
 const ONE_KEY: KeySpec = KeySpec {
     first: 1,
     last: 1,
     step: 1,
+    numkeys_at: 0,
 };
 /// Every argument is a key.
 const ALL_KEYS: KeySpec = KeySpec {
     first: 1,
     last: -1,
     step: 1,
+    numkeys_at: 0,
 };
 
 /// One row of the command table.
@@ -101,6 +108,14 @@ const fn container(
         no_auth: false,
     }
 }
+
+/// `EVAL script numkeys key ...`: `numkeys` keys after the key count.
+const EVAL_KEYS: KeySpec = KeySpec {
+    first: 3,
+    last: 0,
+    step: 1,
+    numkeys_at: 2,
+};
 
 /// The command table, with Redis 7's arities.
 pub(crate) static COMMANDS: &[Spec] = &[
@@ -254,6 +269,9 @@ pub(crate) static COMMANDS: &[Spec] = &[
     leaf("KEYS", "keys", 2, NO_KEYS, |p| {
         keys::Keys::parse(p).map(Command::Keys)
     }),
+    leaf("EVAL", "eval", -3, EVAL_KEYS, |p| {
+        eval::Eval::parse(p).map(Command::Eval)
+    }),
     leaf("MULTI", "multi", 1, NO_KEYS, |_| Ok(Command::Multi)),
     leaf("EXEC", "exec", 1, NO_KEYS, |_| Ok(Command::Exec)),
     leaf("DISCARD", "discard", 1, NO_KEYS, |_| Ok(Command::Discard)),
@@ -326,6 +344,15 @@ pub(crate) fn keys_of(args: &[Bytes]) -> Vec<&Bytes> {
     if keys.first == 0 || args.len() <= keys.first {
         return Vec::new();
     }
+    if keys.numkeys_at != 0 {
+        let count = args
+            .get(keys.numkeys_at)
+            .and_then(|n| parse::parse_i64(n))
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        let end = keys.first.saturating_add(count).min(args.len());
+        return args[keys.first..end].iter().collect();
+    }
     let last = if keys.last < 0 {
         let from_end = usize::try_from(keys.last.unsigned_abs()).unwrap_or(usize::MAX);
         args.len().saturating_sub(from_end)
@@ -349,7 +376,7 @@ fn find(table: &'static [Spec], name: &[u8]) -> Option<&'static Spec> {
 /// Redis 7's text: `ERR unknown command '<name>', with args beginning with: `
 /// then `'<arg>' ` for each argument while the list is under 128 bytes,
 /// each cut to fit (`sdscatprintf(args, "'%.*s' ", 128-sdslen(args), ...)`).
-fn unknown_command(args: &[Bytes]) -> Reply {
+pub(crate) fn unknown_command(args: &[Bytes]) -> Reply {
     const LIMIT: usize = 128;
     let mut listed: Vec<u8> = Vec::new();
     for arg in args.iter().skip(1) {
@@ -398,6 +425,9 @@ mod tests {
         };
         assert_eq!(keys(&["GET", "a"]), ["a"]);
         assert_eq!(keys(&["set", "a", "1", "EX", "3"]), ["a"]);
+        assert_eq!(keys(&["EVAL", "return 1", "2", "a", "b", "c"]), ["a", "b"]);
+        assert_eq!(keys(&["eval", "return 1", "0", "a"]), Vec::<String>::new());
+        assert_eq!(keys(&["EVAL", "return 1", "9", "a"]), ["a"]);
         assert_eq!(keys(&["MGET", "a", "b", "c"]), ["a", "b", "c"]);
         assert_eq!(keys(&["PING"]), Vec::<String>::new());
         assert_eq!(keys(&["GET"]), Vec::<String>::new());

@@ -187,6 +187,46 @@ impl Generator {
         steps
     }
 
+    /// A sequence for the scripts fake-redis emulates: the register write
+    /// with random versions (some equal, some older), values, tombstones,
+    /// missing arguments, bad key counts, a version key of the wrong type,
+    /// and reads of both keys after each call. Separate from [`sequence`]
+    /// so that adding it left the main sequences unchanged.
+    pub fn script_sequence(&mut self) -> Vec<Step> {
+        const SCRIPT: &str = fake_redis::scripts::ANARCHOREDIS_REGISTER_WRITE;
+        let mut steps = Vec::new();
+        if self.rng.random_bool(0.2) {
+            steps.push(call(0, &["RPUSH", "vl", "x"]));
+        }
+        for _ in 0..self.rng.random_range(4..12) {
+            let conn = self.conn();
+            let data = self.pick(&["s1", "s2", "l1"]);
+            let version_key = self.pick(&["v1", "v1", "v2", "vl"]);
+            let version = self.pick(&["r:01", "r:02", "r:10", "r:02:b", "c:05", ""]);
+            let mut args = vec!["EVAL", SCRIPT];
+            match self.rng.random_range(0..20) {
+                0 => args.extend(["3", data, version_key]),
+                1 => args.extend(["-1", data]),
+                2 => args.extend(["two", data, version_key]),
+                3 => args.extend(["2", data, version_key]),
+                4 => args.extend(["1", version_key, version, "1", "v"]),
+                5 => args.extend(["2", data, version_key, version, "1"]),
+                6..=8 => args.extend(["2", data, version_key, version, "0"]),
+                _ => {
+                    let value = self.pick(VALUES);
+                    args.extend(["2", data, version_key, version, "1", value]);
+                }
+            }
+            steps.push(call(conn, &args));
+            if self.rng.random_bool(0.5) {
+                steps.push(call(conn, &["MGET", data, version_key]));
+            }
+        }
+        steps.push(call(0, &["MGET", "s1", "s2", "l1", "v1", "v2", "vl"]));
+        steps.push(call(1, &["KEYS", "*"]));
+        steps
+    }
+
     fn theme(&mut self, theme: Theme) -> Vec<Step> {
         let count = self.rng.random_range(4..10);
         match theme {

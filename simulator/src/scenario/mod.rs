@@ -92,6 +92,13 @@ pub struct Cluster {
     /// into the history (for the convergence check).
     #[serde(default = "default_snapshot_interval", with = "duration")]
     pub snapshot_interval: Duration,
+    /// Whether the nodes offer `EVAL` (default `true`, like Redis). With
+    /// it, anarchoredis writes a register replica with one conditional
+    /// script; without it (`false`, like a server or proxy with scripting
+    /// disabled) it falls back to `WATCH`, `GET`, `MULTI`, `SET`, `SET`,
+    /// `EXEC`. Scenarios whose faults target that path set `false`.
+    #[serde(default = "yes")]
+    pub scripting: bool,
 }
 
 impl Default for Cluster {
@@ -104,6 +111,7 @@ impl Default for Cluster {
             password: None,
             server_log: true,
             snapshot_interval: default_snapshot_interval(),
+            scripting: true,
         }
     }
 }
