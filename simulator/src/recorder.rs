@@ -85,9 +85,10 @@ impl Recorder {
         self.lock().last_conn.get(&p).map(ConnId::to_string)
     }
 
-    /// A copy of the history so far.
-    pub fn history(&self) -> History {
-        self.lock().history.clone()
+    /// The history, moved out (the recorder is left empty): for the end of a
+    /// run, when nothing records any more, so the history is not copied.
+    pub fn take_history(&self) -> History {
+        std::mem::take(&mut self.lock().history)
     }
 }
 

@@ -135,7 +135,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
         }
     }
     nemesis.finish(sim.elapsed());
-    Ok(recorder.history())
+    Ok(recorder.take_history())
 }
 
 /// Turns fake-redis events into `server` history events. Executed commands
