@@ -3,34 +3,21 @@
 //! the library by `checker/tests/verdicts.rs`), and bad files exit 3 with
 //! file:line:col.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::{repo, text};
 
 fn out_dir(test: &str) -> PathBuf {
     std::env::temp_dir().join(format!("anarcho-check-{test}-{}", std::process::id()))
 }
 
 fn anarcho(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anarcho"))
-        .arg("check")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .current_dir(repo())
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    support::anarcho(&all, out)
 }
 
 /// Every file in VERDICTS.tsv is checked through the library, the way this

@@ -3,14 +3,13 @@
 //! A test samples every scenario; the full check (every scenario, seeds
 //! 1-20) is the ignored test at the end, run by hand with `--ignored`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anarcho-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    support::temp_dir("determinism", name)
 }
 
 fn run_in_new_process(scenario: &Path, seed: u64, out: &Path) -> i32 {

@@ -2,16 +2,14 @@
 //! still fails the same way, deterministically, and written as a file that
 //! replays the failure on its own.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::Command;
 
 use anarcho_checker::Verdict;
 use anarcho_sim::Scenario;
 use anarcho_sim::shrink::{ShrinkOptions, shrink, signature};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use support::repo;
 
 /// issue-1113 plus faults that have nothing to do with the failure.
 fn issue_1113_with_noise() -> Scenario {

@@ -2,31 +2,17 @@
 //! summary lists each failing seed with its replay command, and nothing
 //! that is printed or written depends on `--jobs`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Output;
 
 use anarcho_sim::Scenario;
 use anarcho_sim::sweep::{SeedRange, SweepOptions, sweep};
+use support::{anarcho, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anarcho-sweep-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn anarcho(args: &[&str], out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anarcho"))
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .current_dir(repo())
-        .output()
-        .unwrap()
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    support::temp_dir("sweep", name)
 }
 
 #[test]
