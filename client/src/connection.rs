@@ -84,6 +84,9 @@ pub(crate) struct Connection {
     bugs: Arc<Bugs>,
     metrics: Arc<Metrics>,
     verify: bool,
+    /// `anarcho-check:<connection number>:`, the start of every check nonce
+    /// on this connection.
+    check_prefix: String,
 }
 
 impl Connection {
@@ -96,7 +99,9 @@ impl Connection {
         verify: bool,
     ) -> Self {
         emit(&observer, || WireEvent::Open { conn: id.clone() });
+        let check_prefix = format!("anarcho-check:{}:", id.number);
         Connection {
+            check_prefix,
             id,
             stream,
             read_buf: BytesMut::with_capacity(4096),
@@ -187,11 +192,9 @@ impl Connection {
         self.in_flight = true;
         let first = self.sent + 1;
         let sentinel = self.verify.then(|| {
-            Request::new("ECHO").arg(format!(
-                "anarcho-check:{}:{}",
-                self.id.number,
-                first + requests.len() as u64
-            ))
+            let mut nonce = self.check_prefix.clone();
+            nonce.push_str(itoa::Buffer::new().format(first + requests.len() as u64));
+            Request::new("ECHO").arg(nonce)
         });
         let mut packed = Vec::new();
         for request in requests.iter().chain(sentinel.as_ref()) {
@@ -303,8 +306,7 @@ impl Connection {
     /// anarcho-check:<this connection>:<n>`): only a check's own slot may
     /// hold one.
     fn is_check_reply(&self, reply: &Reply) -> bool {
-        let prefix = format!("anarcho-check:{}:", self.id.number);
-        matches!(reply, Reply::Value(redis::Value::BulkString(b)) if b.starts_with(prefix.as_bytes()))
+        matches!(reply, Reply::Value(redis::Value::BulkString(b)) if b.starts_with(self.check_prefix.as_bytes()))
     }
 
     /// Reads until one complete reply frame is decoded.

@@ -75,7 +75,21 @@ pub struct Tag {
 impl Tag {
     /// The tag as stored inside list elements: `COUNTER:CLIENT`.
     pub(crate) fn encode(&self) -> String {
-        format!("{:020}:{}", self.counter, self.client)
+        let mut out = String::with_capacity(21 + self.client.len());
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends [`Tag::encode`]'s text to `out` (this runs for every write).
+    fn encode_into(&self, out: &mut String) {
+        let mut buffer = itoa::Buffer::new();
+        let digits = buffer.format(self.counter);
+        for _ in digits.len()..20 {
+            out.push('0');
+        }
+        out.push_str(digits);
+        out.push(':');
+        out.push_str(&self.client);
     }
 
     /// Parses `COUNTER:CLIENT`.
@@ -109,7 +123,11 @@ pub struct Version {
 impl Version {
     /// `KIND:COUNTER:CLIENT`, as stored in the version key.
     pub fn encode(&self) -> String {
-        format!("{}:{}", self.kind.letter(), self.tag.encode())
+        let mut out = String::with_capacity(23 + self.tag.client.len());
+        out.push(self.kind.letter());
+        out.push(':');
+        self.tag.encode_into(&mut out);
+        out
     }
 
     /// Parses a stored version.
@@ -213,6 +231,23 @@ mod tests {
                 w[1].encode()
             );
         }
+    }
+
+    #[test]
+    fn versions_encode_as_kind_zero_padded_counter_and_client() {
+        for counter in [0, 7, 1_700_000_000_005_000, u64::MAX] {
+            let v = Version {
+                kind: Kind::Register,
+                tag: tag(counter, "client-2"),
+            };
+            assert_eq!(v.encode(), format!("r:{counter:020}:client-2"));
+            assert_eq!(Version::decode(v.encode().as_bytes()), Some(v));
+        }
+        assert_eq!(
+            tag(12, "c").encode(),
+            "00000000000000000012:c",
+            "the stored text never changes shape"
+        );
     }
 
     #[test]

@@ -234,12 +234,17 @@ async fn no_read_write_back_off_keeps_linearizable_reads_monotonic() {
 
 // --- count-timeouts-as-acks --------------------------------------------------------
 
-/// A write whose WATCH times out on nodes 2 and 3 (so it reaches only node
-/// 1), then a read answered by nodes 2 and 3.
+/// A write whose WATCH times out on nodes 2 and 3, so it reaches only node
+/// 1; then a read answered by nodes 2 and 3. The nodes offer no `EVAL`, so
+/// the write takes the WATCH path: a late `EVAL` reply would still mean an
+/// applied write, while a late WATCH means the write never happened there.
 async fn write_with_two_timeouts(bug: bool) -> (Result<(), anarchoredis::Error>, Option<String>) {
     let slow_watch = r#"command = "WATCH", connections = "1", action = { delay = "1s" }"#;
     let slow_mget = r#"command = "MGET", connections = "2..", action = { delay = "1s" }"#;
-    let nodes = FakeNodes::new(vec![vec![slow_mget], vec![slow_watch], vec![slow_watch]]);
+    let nodes = FakeNodes::with_scripting(
+        vec![vec![slow_mget], vec![slow_watch], vec![slow_watch]],
+        false,
+    );
     let mut b = nodes.client("writer").write_quorum(2);
     if bug {
         b = b.known_bug(KnownBug::CountTimeoutsAsAcks);

@@ -7,7 +7,6 @@
 //! still shows up here as executed. Building an event costs a few small
 //! strings, so nothing is built when no observer is set.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,45 +87,98 @@ impl ServerEvent {
     }
 }
 
-/// Quoted, space-separated arguments, cut to [`SUMMARY_LIMIT`] characters.
-pub(crate) fn summarize_args(args: &[Bytes]) -> String {
-    let mut out = String::new();
+/// A request's arguments (after the name): quoted, space-separated, cut to
+/// [`SUMMARY_LIMIT`] characters. An `EVAL` of a script fake-redis runs
+/// natively shows the script by name (`<script: ...>`), not its text.
+pub(crate) fn summarize_args(command: &str, args: &[Bytes]) -> String {
+    let mut out = Capped::default();
     for (i, arg) in args.iter().enumerate() {
+        if out.full() {
+            break;
+        }
         if i > 0 {
             out.push(' ');
         }
-        push_quoted(&mut out, arg);
-        if out.chars().count() > SUMMARY_LIMIT {
-            return cut(out);
+        let script = (i == 0 && command == "EVAL")
+            .then(|| crate::scripts::find(arg))
+            .flatten();
+        match script {
+            Some(script) => {
+                out.push_str("<script: ");
+                out.push_str(script.name);
+                out.push('>');
+            }
+            None => push_quoted(&mut out, arg),
         }
     }
-    out
+    out.finish()
 }
 
 /// A reply in a short, `redis-cli`-like form.
 pub(crate) fn summarize_reply(reply: &Reply) -> String {
-    let mut out = String::new();
+    let mut out = Capped::default();
     push_reply(&mut out, reply);
-    if out.chars().count() > SUMMARY_LIMIT {
-        cut(out)
-    } else {
-        out
+    out.finish()
+}
+
+/// A summary being built. It stops taking text once it holds more than
+/// [`SUMMARY_LIMIT`] characters, so a long argument (a script, a large
+/// value) is never escaped in full only to be cut.
+#[derive(Default)]
+struct Capped {
+    out: String,
+    chars: usize,
+}
+
+impl Capped {
+    fn full(&self) -> bool {
+        self.chars > SUMMARY_LIMIT
+    }
+
+    fn push(&mut self, c: char) {
+        if !self.full() {
+            self.out.push(c);
+            self.chars += 1;
+        }
+    }
+
+    fn push_str(&mut self, text: &str) {
+        for c in text.chars() {
+            if self.full() {
+                return;
+            }
+            self.push(c);
+        }
+    }
+
+    /// The summary, cut to [`SUMMARY_LIMIT`] characters with an ellipsis
+    /// when it is longer.
+    fn finish(self) -> String {
+        if !self.full() {
+            return self.out;
+        }
+        let mut cut: String = self.out.chars().take(SUMMARY_LIMIT).collect();
+        cut.push('…');
+        cut
     }
 }
 
-fn push_reply(out: &mut String, reply: &Reply) {
-    if out.len() > SUMMARY_LIMIT * 4 {
+fn push_reply(out: &mut Capped, reply: &Reply) {
+    if out.full() {
         return;
     }
     match reply {
         Reply::Simple(text) => {
-            let _ = write!(out, "+{text}");
+            out.push('+');
+            out.push_str(text);
         }
         Reply::Error(text) => {
-            let _ = write!(out, "-{text}");
+            out.push('-');
+            out.push_str(text);
         }
         Reply::Integer(n) => {
-            let _ = write!(out, ":{n}");
+            out.push(':');
+            out.push_str(&n.to_string());
         }
         Reply::Bulk(bytes) | Reply::Verbatim(bytes) => push_quoted(out, bytes),
         Reply::Null | Reply::NullArray => out.push_str("(nil)"),
@@ -156,38 +208,53 @@ fn push_reply(out: &mut String, reply: &Reply) {
 }
 
 /// `bytes` as a double-quoted string with escapes, like `redis-cli`.
-fn push_quoted(out: &mut String, bytes: &[u8]) {
-    // Past this many bytes the summary is cut anyway (a character is at most
-    // four bytes), so a long argument (a script, a large value) is not
-    // escaped in full only to be thrown away.
-    const ENOUGH: usize = SUMMARY_LIMIT * 4 + 4;
+fn push_quoted(out: &mut Capped, bytes: &[u8]) {
     out.push('"');
+    // Printable ASCII, the common case, goes straight in; the first other
+    // byte hands the rest to the general path.
+    let mut rest = bytes;
+    while let Some((&b, tail)) = rest.split_first() {
+        if out.full() {
+            return;
+        }
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => break,
+        }
+        rest = tail;
+    }
+    push_quoted_general(out, rest);
+    out.push('"');
+}
+
+/// The escapes of [`push_quoted`] for any bytes: control characters as
+/// Rust escapes, invalid UTF-8 as `\xNN`.
+fn push_quoted_general(out: &mut Capped, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if out.len() > ENOUGH {
+            if out.full() {
                 return;
             }
             match c {
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),
                 c if c.is_control() => {
-                    let _ = write!(out, "{}", c.escape_default());
+                    for e in c.escape_default() {
+                        out.push(e);
+                    }
                 }
                 c => out.push(c),
             }
         }
         for byte in chunk.invalid() {
-            let _ = write!(out, "\\x{byte:02x}");
+            out.push_str("\\x");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
     }
-    out.push('"');
-}
-
-/// `text` cut to [`SUMMARY_LIMIT`] characters, with an ellipsis.
-fn cut(text: String) -> String {
-    let mut cut: String = text.chars().take(SUMMARY_LIMIT).collect();
-    cut.push('…');
-    cut
 }
 
 #[cfg(test)]
@@ -210,9 +277,34 @@ mod tests {
     }
 
     #[test]
+    fn quoting_escapes_like_redis_cli_on_both_paths() {
+        let args = vec![
+            Bytes::from("plain \"q\" \\"),
+            Bytes::from("tab\there é \u{1}"),
+            Bytes::from(b"\xff\xfe".to_vec()),
+        ];
+        assert_eq!(
+            summarize_args("SET", &args),
+            r#""plain \"q\" \\" "tab\there é \u{1}" "\xff\xfe""#
+        );
+    }
+
+    #[test]
+    fn an_eval_of_a_known_script_is_summarised_by_name() {
+        let args = vec![
+            Bytes::from(crate::scripts::ANARCHOREDIS_REGISTER_WRITE),
+            Bytes::from("2"),
+        ];
+        assert_eq!(
+            summarize_args("EVAL", &args),
+            r#"<script: anarchoredis register write> "2""#
+        );
+    }
+
+    #[test]
     fn long_arguments_are_cut() {
         let args = vec![Bytes::from("k"), Bytes::from("v".repeat(1000))];
-        let summary = summarize_args(&args);
+        let summary = summarize_args("SET", &args);
         assert_eq!(summary.chars().count(), SUMMARY_LIMIT + 1);
         assert!(summary.starts_with("\"k\" \"vvv") && summary.ends_with('…'));
     }

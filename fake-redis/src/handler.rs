@@ -164,7 +164,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
         let summary = self
             .shared
             .observing_commands()
-            .then(|| summarize_args(&args[1..]));
+            .then(|| summarize_args(&command, &args[1..]));
         let reply = {
             let mut state = self.shared.db.lock();
             if state.epoch != self.epoch {
@@ -391,11 +391,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
         self.shared.emit(|| {
             let reply = summarize_reply(reply);
             let args = args.unwrap_or_default();
-            let note = if args.is_empty() {
-                format!("{command} -> {reply}")
-            } else {
-                format!("{command} {args} -> {reply}")
-            };
+            // `COMMAND args -> reply`, built directly (this runs for every
+            // command while someone records them).
+            let mut note = String::with_capacity(command.len() + args.len() + reply.len() + 5);
+            note.push_str(command);
+            if !args.is_empty() {
+                note.push(' ');
+                note.push_str(&args);
+            }
+            note.push_str(" -> ");
+            note.push_str(&reply);
             ServerEvent {
                 command: Some(command.to_string()),
                 request: Some(self.requests),

@@ -96,18 +96,15 @@ impl Recorder {
 /// not as its text on every line.
 pub const REGISTER_WRITE_LABEL: &str = "<script: anarchoredis register write>";
 
-fn show_args(command: &str, args: &[Vec<u8>]) -> Option<Value> {
+fn show_args(eval: bool, args: Vec<Vec<u8>>) -> Option<Value> {
     let mut vals: Vec<Value> = args
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            if i == 0
-                && command == "EVAL"
-                && a.as_slice() == anarchoredis::REGISTER_WRITE_LUA.as_bytes()
-            {
+            if eval && i == 0 && a.as_slice() == anarchoredis::REGISTER_WRITE_LUA.as_bytes() {
                 Value::Str(REGISTER_WRITE_LABEL.to_string())
             } else {
-                Value::Str(String::from_utf8_lossy(a).into_owned())
+                Value::Str(utf8(a))
             }
         })
         .collect();
@@ -115,6 +112,40 @@ fn show_args(command: &str, args: &[Vec<u8>]) -> Option<Value> {
         0 => None,
         1 => vals.pop(),
         _ => Some(Value::List(vals)),
+    }
+}
+
+/// Bytes as text, without a copy when they are valid UTF-8.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+}
+
+/// `client-1/redis-1#2`: what `ConnId`'s `Display` writes, built directly
+/// (this runs for every wire event).
+fn conn_label(conn: &ConnId) -> String {
+    let mut label = String::with_capacity(conn.client.len() + conn.node.len() + 6);
+    label.push_str(&conn.client);
+    label.push('/');
+    label.push_str(&conn.node);
+    label.push('#');
+    push_number(&mut label, conn.number);
+    label
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// A reply as a history value, moving its bytes.
+fn into_value(v: redis::Value) -> Value {
+    match v {
+        redis::Value::BulkString(b) => Value::Str(utf8(b)),
+        redis::Value::Array(items) | redis::Value::Set(items) => {
+            Value::List(items.into_iter().map(into_value).collect())
+        }
+        other => redis_value(&other),
     }
 }
 
@@ -140,7 +171,7 @@ impl WireObserver for Recorder {
         match wire {
             WireEvent::Open { conn } => {
                 event = Event::new(0, EventType::Conn, "open");
-                event.conn = Some(conn.to_string());
+                event.conn = Some(conn_label(&conn));
             }
             WireEvent::Send {
                 conn,
@@ -149,10 +180,11 @@ impl WireObserver for Recorder {
                 command,
                 args,
             } => {
-                event = Event::new(0, EventType::Send, command.as_str());
-                event.conn = Some(conn.to_string());
+                let value = show_args(command == "EVAL", args);
+                event = Event::new(0, EventType::Send, command);
+                event.conn = Some(conn_label(&conn));
                 event.req = Some(req);
-                event.value = show_args(&command, &args);
+                event.value = value;
                 if purpose == Purpose::Command {
                     event.process = process;
                     if let Some(p) = process {
@@ -170,33 +202,76 @@ impl WireObserver for Recorder {
                 reply_value,
             } => {
                 event = Event::new(0, EventType::Recv, "reply");
-                event.conn = Some(conn.to_string());
+                event.conn = Some(conn_label(&conn));
                 event.req = Some(req);
                 event.reply = Some(reply);
                 if purpose == Purpose::Command {
                     event.process = process;
                 }
                 match reply_value {
-                    ObservedReply::Value(v) => event.value = Some(redis_value(&v)),
+                    ObservedReply::Value(v) => event.value = Some(into_value(v)),
                     ObservedReply::ServerError(e) => event.error = Some(e),
                 }
             }
             WireEvent::Poison { conn, reason } => {
                 event = Event::new(0, EventType::Conn, "poison");
-                event.conn = Some(conn.to_string());
+                event.conn = Some(conn_label(&conn));
                 event.error = Some(reason);
             }
             WireEvent::PoisonSuppressed { conn, reason } => {
                 event = Event::new(0, EventType::Conn, "poison-suppressed");
-                event.conn = Some(conn.to_string());
+                event.conn = Some(conn_label(&conn));
                 event.error = Some(reason);
                 event.note = Some("kept for reuse by a known-bug switch".into());
             }
             WireEvent::Close { conn } => {
                 event = Event::new(0, EventType::Conn, "close");
-                event.conn = Some(conn.to_string());
+                event.conn = Some(conn_label(&conn));
             }
         }
         self.record(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_labels_match_conn_id_display() {
+        for number in [0, 1, 9, 10, 42, 123_456_789, u64::MAX] {
+            let id = ConnId {
+                client: "client-1".into(),
+                node: "redis-3".into(),
+                number,
+            };
+            assert_eq!(conn_label(&id), id.to_string());
+        }
+    }
+
+    #[test]
+    fn arguments_are_moved_into_text_and_the_script_is_named() {
+        let args = vec![
+            anarchoredis::REGISTER_WRITE_LUA.as_bytes().to_vec(),
+            b"2".to_vec(),
+            b"k\xff".to_vec(),
+        ];
+        assert_eq!(
+            show_args(true, args.clone()),
+            Some(Value::List(vec![
+                Value::Str(REGISTER_WRITE_LABEL.into()),
+                Value::Str("2".into()),
+                Value::Str("k\u{fffd}".into()),
+            ]))
+        );
+        // Only EVAL's first argument is named.
+        let shown = show_args(false, args);
+        let Some(Value::List(items)) = shown else {
+            panic!("{shown:?}")
+        };
+        assert_eq!(
+            items[0],
+            Value::Str(anarchoredis::REGISTER_WRITE_LUA.into())
+        );
     }
 }

@@ -146,13 +146,22 @@ fn server_observer(recorder: Recorder, node: String, commands: bool) -> fake_red
         if e.kind == fake_redis::ServerEventKind::Command && !commands {
             return;
         }
-        let mut event = Event::new(0, EventType::Server, e.command.clone().unwrap_or_default());
-        event.conn = Some(format!("{node}#{}", e.conn));
+        let mut event = Event::new(0, EventType::Server, e.command.unwrap_or_default());
+        let mut conn = String::with_capacity(node.len() + 4);
+        conn.push_str(&node);
+        conn.push('#');
+        crate::recorder::push_number(&mut conn, e.conn);
+        event.conn = Some(conn);
         event.req = e.request;
         event.key = e.key;
         event.value = e.args.map(Value::Str);
         event.note = Some(match e.reply {
-            Some(reply) => format!("reply {reply}"),
+            Some(reply) => {
+                let mut note = String::with_capacity(reply.len() + 6);
+                note.push_str("reply ");
+                note.push_str(&reply);
+                note
+            }
             None => e.note,
         });
         recorder.record(event);

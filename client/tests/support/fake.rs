@@ -19,6 +19,13 @@ pub struct FakeNodes {
 impl FakeNodes {
     /// `n` nodes named `node-1:6379` .. with the given fault rules each.
     pub fn new(rules: Vec<Vec<&str>>) -> FakeNodes {
+        FakeNodes::with_scripting(rules, true)
+    }
+
+    /// Like [`FakeNodes::new`]; with `scripting == false` the nodes answer
+    /// `EVAL` as an unknown command, so register writes take the
+    /// `WATCH` / `MULTI` / `EXEC` path.
+    pub fn with_scripting(rules: Vec<Vec<&str>>, scripting: bool) -> FakeNodes {
         let servers = rules
             .into_iter()
             .enumerate()
@@ -32,6 +39,7 @@ impl FakeNodes {
                     .collect();
                 let config = ServerConfig {
                     faults,
+                    scripting,
                     ..ServerConfig::default()
                 };
                 (format!("node-{}:6379", i + 1), Server::new(config))
