@@ -134,7 +134,8 @@ pub(crate) async fn write_register(
                 return Ok(WriteAck::AlreadyCurrent);
             }
             Reply::Error(e) if e.starts_with("ERR unknown command") => {
-                // No scripting here (fake-redis, some proxies): fall back.
+                // No scripting here (scripting disabled, some proxies, fake-redis
+                // with `scripting = false`): fall back.
                 pool.set_eval_supported(false);
             }
             Reply::Error(e) => {
