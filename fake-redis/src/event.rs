@@ -91,7 +91,8 @@ impl ServerEvent {
 /// [`SUMMARY_LIMIT`] characters. An `EVAL` of a script fake-redis runs
 /// natively shows the script by name (`<script: ...>`), not its text.
 pub(crate) fn summarize_args(command: &str, args: &[Bytes]) -> String {
-    let mut out = Capped::default();
+    let likely: usize = args.iter().map(|a| a.len() + 3).sum();
+    let mut out = Capped::with_capacity(likely);
     for (i, arg) in args.iter().enumerate() {
         if out.full() {
             break;
@@ -116,7 +117,7 @@ pub(crate) fn summarize_args(command: &str, args: &[Bytes]) -> String {
 
 /// A reply in a short, `redis-cli`-like form.
 pub(crate) fn summarize_reply(reply: &Reply) -> String {
-    let mut out = Capped::default();
+    let mut out = Capped::with_capacity(16);
     push_reply(&mut out, reply);
     out.finish()
 }
@@ -124,13 +125,21 @@ pub(crate) fn summarize_reply(reply: &Reply) -> String {
 /// A summary being built. It stops taking text once it holds more than
 /// [`SUMMARY_LIMIT`] characters, so a long argument (a script, a large
 /// value) is never escaped in full only to be cut.
-#[derive(Default)]
 struct Capped {
     out: String,
     chars: usize,
 }
 
 impl Capped {
+    /// Room for `bytes` (at most what a cut summary can hold), so that
+    /// building it rarely reallocates.
+    fn with_capacity(bytes: usize) -> Capped {
+        Capped {
+            out: String::with_capacity(bytes.min(SUMMARY_LIMIT + 8)),
+            chars: 0,
+        }
+    }
+
     fn full(&self) -> bool {
         self.chars > SUMMARY_LIMIT
     }
@@ -139,6 +148,18 @@ impl Capped {
         if !self.full() {
             self.out.push(c);
             self.chars += 1;
+        }
+    }
+
+    /// Appends printable ASCII, as much as fits before the summary is
+    /// full.
+    fn push_ascii(&mut self, text: &[u8]) {
+        let room = (SUMMARY_LIMIT + 1).saturating_sub(self.chars);
+        let taken = &text[..text.len().min(room)];
+        // Printable ASCII is always UTF-8.
+        if let Ok(taken) = std::str::from_utf8(taken) {
+            self.out.push_str(taken);
+            self.chars += taken.len();
         }
     }
 
@@ -213,17 +234,26 @@ fn push_quoted(out: &mut Capped, bytes: &[u8]) {
     // Printable ASCII, the common case, goes straight in; the first other
     // byte hands the rest to the general path.
     let mut rest = bytes;
-    while let Some((&b, tail)) = rest.split_first() {
+    while let Some(&b) = rest.first() {
         if out.full() {
             return;
         }
         match b {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
-            0x20..=0x7e => out.push(char::from(b)),
+            0x20..=0x7e => {
+                // The whole run of plain characters at once.
+                let run = rest
+                    .iter()
+                    .position(|&c| !(0x20..=0x7e).contains(&c) || c == b'"' || c == b'\\')
+                    .unwrap_or(rest.len());
+                out.push_ascii(&rest[..run]);
+                rest = &rest[run..];
+                continue;
+            }
             _ => break,
         }
-        rest = tail;
+        rest = &rest[1..];
     }
     push_quoted_general(out, rest);
     out.push('"');

@@ -85,6 +85,7 @@ pub fn run(args: BenchArgs) -> ExitCode {
     let (mut echo, mut sim, mut full, mut ratios, mut quiet_rates) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut fan, mut fan_ratios) = (Vec::new(), Vec::new());
+    let mut quiet_ratios = Vec::new();
     let mut ops = 0;
     // One round that is not counted: the first simulation in a process
     // also pays for growing the heap (page faults), which no later round
@@ -125,6 +126,7 @@ pub fn run(args: BenchArgs) -> ExitCode {
         fan.push(fan_rate);
         fan_ratios.push(sim_rate / fan_rate);
         quiet_rates.push(quiet_rate);
+        quiet_ratios.push(quiet_rate / echo_rate);
     }
     println!(
         "raw turmoil echo ({NODES} servers, {CLIENTS} clients, {}s simulated): {} round trips/s",
@@ -144,8 +146,9 @@ pub fn run(args: BenchArgs) -> ExitCode {
         stats(&fan_ratios, 3)
     );
     println!(
-        "harness register without the wire and server logs: {} ops/s simulated",
-        stats(&quiet_rates, 0)
+        "harness register without the wire and server logs: {} ops/s simulated; / raw echo: {}",
+        stats(&quiet_rates, 0),
+        stats(&quiet_ratios, 3)
     );
 
     let seeds = SeedRange {
