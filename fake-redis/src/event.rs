@@ -101,14 +101,10 @@ pub(crate) fn summarize_args(command: &str, args: &[Bytes]) -> String {
             out.push(' ');
         }
         let script = (i == 0 && command == "EVAL")
-            .then(|| crate::scripts::find(arg))
+            .then(|| crate::scripts::label(arg))
             .flatten();
         match script {
-            Some(script) => {
-                out.push_str("<script: ");
-                out.push_str(script.name);
-                out.push('>');
-            }
+            Some(label) => out.push_str(&label),
             None => push_quoted(&mut out, arg),
         }
     }

@@ -391,16 +391,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handler<S> {
         self.shared.emit(|| {
             let reply = summarize_reply(reply);
             let args = args.unwrap_or_default();
-            // `COMMAND args -> reply`, built directly (this runs for every
-            // command while someone records them).
-            let mut note = String::with_capacity(command.len() + args.len() + reply.len() + 5);
-            note.push_str(command);
-            if !args.is_empty() {
-                note.push(' ');
-                note.push_str(&args);
-            }
-            note.push_str(" -> ");
-            note.push_str(&reply);
+            // `COMMAND args -> reply`, without the formatting machinery
+            // (this runs for every command while someone records them).
+            let note = if args.is_empty() {
+                [command, " -> ", &reply].concat()
+            } else {
+                [command, " ", &args, " -> ", &reply].concat()
+            };
             ServerEvent {
                 command: Some(command.to_string()),
                 request: Some(self.requests),

@@ -58,6 +58,12 @@ pub fn known_scripts() -> impl Iterator<Item = (&'static str, &'static str)> {
     NATIVE.iter().map(|s| (s.name, s.body))
 }
 
+/// How logs and histories show a script fake-redis knows, instead of its
+/// text: `<script: NAME>`. `None` for any other text.
+pub fn label(body: &[u8]) -> Option<String> {
+    find(body).map(|script| ["<script: ", script.name, ">"].concat())
+}
+
 /// The native script whose text is exactly `body`.
 pub(crate) fn find(body: &[u8]) -> Option<&'static NativeScript> {
     NATIVE.iter().find(|s| s.body.as_bytes() == body)

@@ -92,20 +92,18 @@ impl Recorder {
     }
 }
 
-/// How the history shows the script of an `EVAL` the client sends: by name,
-/// not as its text on every line.
-pub const REGISTER_WRITE_LABEL: &str = "<script: anarchoredis register write>";
-
+/// A request's arguments as a history value. The script of an `EVAL` is
+/// shown by the label fake-redis gives it (`<script: NAME>`), as the
+/// server's own log shows it, not as its text on every line.
 fn show_args(eval: bool, args: Vec<Vec<u8>>) -> Option<Value> {
     let mut vals: Vec<Value> = args
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            if eval && i == 0 && a.as_slice() == anarchoredis::REGISTER_WRITE_LUA.as_bytes() {
-                Value::Str(REGISTER_WRITE_LABEL.to_string())
-            } else {
-                Value::Str(utf8(a))
-            }
+            let label = (eval && i == 0)
+                .then(|| fake_redis::scripts::label(&a))
+                .flatten();
+            Value::Str(label.unwrap_or_else(|| utf8(a)))
         })
         .collect();
     match vals.len() {
@@ -121,21 +119,18 @@ fn utf8(bytes: Vec<u8>) -> String {
         .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
-/// `client-1/redis-1#2`: what `ConnId`'s `Display` writes, built directly
-/// (this runs for every wire event).
+/// `client-1/redis-1#2`: what `ConnId`'s `Display` writes, without the
+/// formatting machinery (this runs for every wire event).
 fn conn_label(conn: &ConnId) -> String {
-    let mut label = String::with_capacity(conn.client.len() + conn.node.len() + 6);
-    label.push_str(&conn.client);
-    label.push('/');
-    label.push_str(&conn.node);
-    label.push('#');
-    push_number(&mut label, conn.number);
-    label
-}
-
-/// Appends `n` in decimal.
-pub(crate) fn push_number(out: &mut String, n: u64) {
-    out.push_str(itoa::Buffer::new().format(n));
+    let mut digits = itoa::Buffer::new();
+    [
+        &*conn.client,
+        "/",
+        &*conn.node,
+        "#",
+        digits.format(conn.number),
+    ]
+    .concat()
 }
 
 /// A reply as a history value, moving its bytes.
@@ -259,7 +254,7 @@ mod tests {
         assert_eq!(
             show_args(true, args.clone()),
             Some(Value::List(vec![
-                Value::Str(REGISTER_WRITE_LABEL.into()),
+                Value::Str("<script: anarchoredis register write>".into()),
                 Value::Str("2".into()),
                 Value::Str("k\u{fffd}".into()),
             ]))

@@ -70,11 +70,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
         let server = fake_redis::Server::new(fake_redis::ServerConfig {
             faults: scenario.server_faults.clone(),
             seed: derive(seed, &[2, i as u64]),
-            observer: Some(server_observer(
-                recorder.clone(),
-                name.clone(),
-                scenario.cluster.server_log,
-            )),
+            observer: Some(server_observer(recorder.clone(), name.clone())),
             password: scenario.cluster.password.clone(),
             persistence: scenario.cluster.persistence,
             scripting: scenario.cluster.scripting,
@@ -139,29 +135,19 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<History, Incomplete> {
 }
 
 /// Turns fake-redis events into `server` history events. Executed commands
-/// are recorded only with `server_log`; faults, connections and mode
-/// changes always.
-fn server_observer(recorder: Recorder, node: String, commands: bool) -> fake_redis::Observer {
+/// arrive only with `server_log` (the nodes are built with
+/// `command_events: server_log`); faults, connections and mode changes
+/// always.
+fn server_observer(recorder: Recorder, node: String) -> fake_redis::Observer {
     Arc::new(move |e: fake_redis::ServerEvent| {
-        if e.kind == fake_redis::ServerEventKind::Command && !commands {
-            return;
-        }
         let mut event = Event::new(0, EventType::Server, e.command.unwrap_or_default());
-        let mut conn = String::with_capacity(node.len() + 4);
-        conn.push_str(&node);
-        conn.push('#');
-        crate::recorder::push_number(&mut conn, e.conn);
-        event.conn = Some(conn);
+        let mut digits = itoa::Buffer::new();
+        event.conn = Some([node.as_str(), "#", digits.format(e.conn)].concat());
         event.req = e.request;
         event.key = e.key;
         event.value = e.args.map(Value::Str);
         event.note = Some(match e.reply {
-            Some(reply) => {
-                let mut note = String::with_capacity(reply.len() + 6);
-                note.push_str("reply ");
-                note.push_str(&reply);
-                note
-            }
+            Some(reply) => ["reply ", &reply].concat(),
             None => e.note,
         });
         recorder.record(event);

@@ -140,18 +140,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// One log line for an event, or none.
-fn log_line(event: &ServerEvent, log_commands: bool) -> Option<String> {
+/// The log line for an event. Command events arrive only with
+/// `--log-commands` (the server's `command_events`).
+fn log_line(event: &ServerEvent) -> String {
     match event.kind {
-        ServerEventKind::Mode => Some(format!("fake-redis: {}", event.note)),
-        ServerEventKind::Command if !log_commands => None,
-        ServerEventKind::Command => Some(format!(
+        ServerEventKind::Mode => format!("fake-redis: {}", event.note),
+        ServerEventKind::Command => format!(
             "fake-redis: conn {}: #{} {}",
             event.conn,
             event.request.unwrap_or_default(),
             event.note
-        )),
-        _ => Some(format!("fake-redis: conn {}: {}", event.conn, event.note)),
+        ),
+        _ => format!("fake-redis: conn {}: {}", event.conn, event.note),
     }
 }
 
@@ -195,7 +195,6 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             Some(address) if !address.ip().is_unspecified() => address.ip().to_string(),
             _ => "127.0.0.1".to_string(),
         };
-        let log_commands = cli.log_commands;
         let config = ServerConfig {
             faults,
             seed: cli.seed,
@@ -208,13 +207,9 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
                 port: address.map_or(cli.port, |a| a.port()),
                 node_id: None,
             },
-            observer: Some(Arc::new(move |event| {
-                if let Some(line) = log_line(&event, log_commands) {
-                    eprintln!("{line}");
-                }
-            })),
+            observer: Some(Arc::new(move |event| eprintln!("{}", log_line(&event)))),
             scripting: !cli.no_scripting,
-            command_events: log_commands,
+            command_events: cli.log_commands,
             ..ServerConfig::default()
         };
         serve_tcp(listener, Server::new(config))
