@@ -66,6 +66,7 @@ const NAMES: &[&str] = &[
     "DISCARD",
     "WATCH",
     "UNWATCH",
+    "EVAL",
     "get",
     "Set",
     "nosuch",
