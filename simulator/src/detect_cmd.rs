@@ -51,11 +51,7 @@ pub fn run(args: DetectArgs) -> ExitCode {
             return ExitCode::from(exit::BAD_INPUT);
         }
     };
-    let jobs = args.jobs.map(|j| j as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let jobs = crate::sweep::jobs_or_cores(args.jobs);
     eprintln!(
         "detect: {} scenarios x seeds 1..{} on {jobs} thread{}",
         scenarios.len(),

@@ -87,6 +87,15 @@ impl std::fmt::Display for SeedRange {
     }
 }
 
+/// The worker threads for `--jobs`: as asked, or one per available core
+/// when absent.
+pub fn jobs_or_cores(requested: Option<u64>) -> usize {
+    requested.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |j| usize::try_from(j).unwrap_or(usize::MAX),
+    )
+}
+
 /// How to sweep.
 #[derive(Clone, Debug)]
 pub struct SweepOptions {

@@ -54,11 +54,7 @@ pub fn run(args: SweepArgs) -> ExitCode {
             return ExitCode::from(exit::BAD_INPUT);
         }
     };
-    let jobs = args.jobs.map(|j| j as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let jobs = crate::sweep::jobs_or_cores(args.jobs);
     let options = SweepOptions {
         seeds: args.seeds,
         jobs,
