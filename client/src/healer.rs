@@ -19,7 +19,7 @@ use crate::error::{Certainty, Error, ErrorKind, Result};
 use crate::list::merge as merge_lists;
 use crate::observer::Purpose;
 use crate::pool::NodePool;
-use crate::quorum::gather;
+use crate::quorum::gather_key;
 use crate::replica::{self, WriteAck};
 use crate::version::{Kind, VERSION_PREFIX, data_key};
 
@@ -153,10 +153,8 @@ async fn scan(node: &NodePool, cursor: u64, batch: usize) -> Result<(u64, Vec<Ve
 /// Returns whether anything was repaired.
 async fn heal_key(inner: &Inner, key: &[u8]) -> Result<bool> {
     let all = inner.nodes.len();
-    let k: Arc<[u8]> = key.into();
-    let g = gather(&inner.nodes, all, |n| {
-        let k = k.clone();
-        async move { replica::read_register(&n, &k).await }
+    let g = gather_key(&inner.nodes, key, all, |n, k| async move {
+        replica::read_register(&n, &k).await
     })
     .await;
     let Some(kind) =
@@ -188,9 +186,8 @@ async fn heal_key(inner: &Inner, key: &[u8]) -> Result<bool> {
             }
         }
         Kind::Counter => {
-            let g = gather(&inner.nodes, all, |n| {
-                let k = k.clone();
-                async move { replica::read_counter(&n, &k).await }
+            let g = gather_key(&inner.nodes, key, all, |n, k| async move {
+                replica::read_counter(&n, &k).await
             })
             .await;
             let merged = crate::ops::merge_counters(g.ok.iter().map(|(_, s)| s));
@@ -206,9 +203,8 @@ async fn heal_key(inner: &Inner, key: &[u8]) -> Result<bool> {
             }
         }
         Kind::List => {
-            let g = gather(&inner.nodes, all, |n| {
-                let k = k.clone();
-                async move { replica::read_list(&n, &k).await }
+            let g = gather_key(&inner.nodes, key, all, |n, k| async move {
+                replica::read_list(&n, &k).await
             })
             .await;
             let merged = merge_lists(g.ok.iter().map(|(_, s)| s.elements.as_slice()));

@@ -71,6 +71,23 @@ where
     }
 }
 
+/// [`gather`] for a read of one key on every replica: `read(node, key)`,
+/// returning at `need` answers.
+pub(crate) async fn gather_key<T, F, Fut>(
+    nodes: &[Arc<NodePool>],
+    key: &[u8],
+    need: usize,
+    read: F,
+) -> Gathered<T>
+where
+    T: Send + 'static,
+    F: Fn(Arc<NodePool>, Arc<[u8]>) -> Fut,
+    Fut: Future<Output = crate::Result<T>> + Send + 'static,
+{
+    let key: Arc<[u8]> = key.into();
+    gather(nodes, need, |n| read(n, key.clone())).await
+}
+
 impl<T> Gathered<T> {
     /// True when at least `need` replicas succeeded.
     pub(crate) fn reached(&self, need: usize) -> bool {

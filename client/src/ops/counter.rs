@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::client::Inner;
 use crate::error::Result;
-use crate::quorum::gather;
+use crate::quorum::{gather, gather_key};
 use crate::replica::{self, CounterRead, check_kind};
 use crate::version::{Kind, Version};
 
@@ -62,10 +62,8 @@ impl Inner {
             self.config.name
         );
         let (need_r, need_w) = (self.config.read_quorum(), self.config.write_quorum());
-        let k: Arc<[u8]> = key.into();
-        let g = gather(&self.nodes, need_r, |n| {
-            let k = k.clone();
-            async move { replica::read_counter(&n, &k).await }
+        let g = gather_key(&self.nodes, key, need_r, |n, k| async move {
+            replica::read_counter(&n, &k).await
         })
         .await;
         if !g.reached(need_r) {
@@ -93,6 +91,7 @@ impl Inner {
             tag: self.tags.next(),
         });
         let mine = Arc::new(BTreeMap::from([(slot.clone(), new)]));
+        let k: Arc<[u8]> = key.into();
         let w = gather(&self.nodes, need_w, |n| {
             let (k, mine, version) = (k.clone(), mine.clone(), version.clone());
             async move {
@@ -119,10 +118,8 @@ impl Inner {
     /// answering replica has ever seen it incremented.
     pub(crate) async fn get_counter(&self, key: &[u8]) -> Result<Option<i64>> {
         let need = self.config.read_quorum();
-        let k: Arc<[u8]> = key.into();
-        let g = gather(&self.nodes, need, |n| {
-            let k = k.clone();
-            async move { replica::read_counter(&n, &k).await }
+        let g = gather_key(&self.nodes, key, need, |n, k| async move {
+            replica::read_counter(&n, &k).await
         })
         .await;
         if !g.reached(need) {

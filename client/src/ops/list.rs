@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::client::Inner;
 use crate::error::Result;
 use crate::list::{Element, Side, merge, range};
-use crate::quorum::gather;
+use crate::quorum::{gather, gather_key};
 use crate::replica::{self, check_kind};
 use crate::version::{Kind, Version};
 
@@ -51,10 +51,8 @@ impl Inner {
     /// The payloads of `LRANGE start stop` over the merged list.
     pub(crate) async fn lrange(&self, key: &[u8], start: i64, stop: i64) -> Result<Vec<Vec<u8>>> {
         let need = self.config.read_quorum();
-        let k: Arc<[u8]> = key.into();
-        let g = gather(&self.nodes, need, |n| {
-            let k = k.clone();
-            async move { replica::read_list(&n, &k).await }
+        let g = gather_key(&self.nodes, key, need, |n, k| async move {
+            replica::read_list(&n, &k).await
         })
         .await;
         if !g.reached(need) {

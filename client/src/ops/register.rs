@@ -15,7 +15,7 @@ use crate::client::Inner;
 use crate::config::Consistency;
 use crate::error::Result;
 use crate::known_bugs::KnownBug;
-use crate::quorum::gather;
+use crate::quorum::{gather, gather_key};
 use crate::replica::{self, RegisterRead, check_kind};
 use crate::version::{Kind, Version};
 
@@ -43,10 +43,8 @@ impl Inner {
         } else {
             self.config.read_quorum()
         };
-        let k: Arc<[u8]> = key.into();
-        let g = gather(&self.nodes, need, |n| {
-            let k = k.clone();
-            async move { replica::read_register(&n, &k).await }
+        let g = gather_key(&self.nodes, key, need, |n, k| async move {
+            replica::read_register(&n, &k).await
         })
         .await;
         if !g.reached(need) {
@@ -92,10 +90,8 @@ impl Inner {
             Consistency::Eventual => (self.tags.next(), self.config.write_quorum()),
             Consistency::Linearizable => {
                 let need = self.config.majority();
-                let k: Arc<[u8]> = key.into();
-                let g = gather(&self.nodes, need, |n| {
-                    let k = k.clone();
-                    async move { replica::read_register(&n, &k).await }
+                let g = gather_key(&self.nodes, key, need, |n, k| async move {
+                    replica::read_register(&n, &k).await
                 })
                 .await;
                 if !g.reached(need) {
