@@ -93,13 +93,7 @@ fn twice_at_once(
 
 /// Every `scenarios/*.toml`, sorted.
 fn scenario_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = support::scenario_files();
     assert!(!files.is_empty());
     files
 }

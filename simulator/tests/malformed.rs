@@ -7,6 +7,8 @@
 //! `# expect: LINE:COL a phrase of the message`. A file that cannot hold a
 //! comment (the empty one) has it in `<file>.expect` instead.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,14 +19,7 @@ struct Expectation {
 }
 
 fn corpus() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
+    support::toml_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/malformed"))
 }
 
 fn expectation(file: &Path) -> Expectation {
@@ -115,13 +110,7 @@ fn every_malformed_scenario_exits_3_at_its_line_and_column_without_panicking() {
 
 #[test]
 fn every_shipped_scenario_validates() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = support::scenario_files();
     let o = Command::new(env!("CARGO_BIN_EXE_anarcho"))
         .arg("validate")
         .args(&files)

@@ -5,7 +5,7 @@
 //! `cargo test -p anarcho-sim --test scenarios -- nemesis` runs a subset by
 //! name, as usual.
 
-use std::path::PathBuf;
+mod support;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -13,14 +13,7 @@ use anarcho_sim::Scenario;
 
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("the scenarios folder")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    let trials = files
+    let trials = support::scenario_files()
         .into_iter()
         .map(|file| {
             let name = file.file_stem().unwrap().to_string_lossy().into_owned();

@@ -11,6 +11,22 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The `*.toml` files in `dir`, in name order.
+pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every scenario file the project ships (`scenarios/*.toml`).
+pub fn scenario_files() -> Vec<PathBuf> {
+    toml_files(&repo().join("scenarios"))
+}
+
 /// A fresh, empty directory `anarcho-<test>-<name>-<pid>` under the system
 /// temporary directory; the process id keeps overlapping test runs apart.
 pub fn temp_dir(test: &str, name: &str) -> PathBuf {
