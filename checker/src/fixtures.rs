@@ -1,4 +1,5 @@
-//! Small hand-built histories: a clean run and the shape of go-redis #1113.
+//! Small hand-built histories: a clean run, the shape of go-redis #1113, and
+//! a stale read.
 //!
 //! They exist so that tests here and in `anarcho-reports` share one faithful
 //! picture of the bug instead of each drawing its own, and so that a person
@@ -59,6 +60,35 @@ pub fn issue_1113(payload: &str) -> History {
     b.recv(c, Some(1), 4, 3, text("OK"));
     b.op(EventType::Ok, 1, "echo", None, text("OK")).conn = Some(c.into());
     b.build()
+}
+
+/// A register history that is not linearizable: `writes` acknowledged
+/// `set x` by three processes one after another (some overlapping), then a
+/// read of `x` returning the first value written. The longest partial
+/// linearisation places every write; the read cannot be placed.
+pub fn stale_read(writes: u64) -> History {
+    let mut h = History::new();
+    let ms = 1_000_000u64;
+    for i in 0..writes {
+        let mut e = Event::new(i * 10 * ms, EventType::Invoke, "set");
+        e.process = Some(i % 3);
+        e.key = Some("x".into());
+        e.value = Some(Value::Str(format!("v{i}")));
+        h.push(e.clone());
+        e.time += 4 * ms;
+        e.ty = EventType::Ok;
+        e.value = Some(Value::Str("OK".into()));
+        h.push(e);
+    }
+    let mut e = Event::new(writes * 10 * ms, EventType::Invoke, "get");
+    e.process = Some(0);
+    e.key = Some("x".into());
+    h.push(e.clone());
+    e.time += 3 * ms;
+    e.ty = EventType::Ok;
+    e.value = Some(Value::Str("v0".into()));
+    h.push(e);
+    h
 }
 
 fn text(s: &str) -> Option<Value> {

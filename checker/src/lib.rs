@@ -32,8 +32,9 @@
 //!   into one [`Report`].
 //! - [`synthetic`]: deterministic generated histories, linearizable by
 //!   construction (benchmarks, property tests).
-//! - [`fixtures`]: small hand-built histories (a clean run, go-redis #1113)
-//!   for tests, here and in `anarcho-reports`, and for trying things out.
+//! - [`fixtures`]: small hand-built histories (a clean run, go-redis #1113,
+//!   a stale read) for tests, here and in `anarcho-reports`, and for trying
+//!   things out.
 
 mod accesses;
 pub mod attribution;

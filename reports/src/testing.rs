@@ -149,34 +149,3 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
-
-/// A register history that is not linearizable: `writes` acknowledged
-/// `set x` by three processes one after another (some overlapping), then a
-/// read of `x` returning the first value written. The longest partial
-/// linearisation places every write; the read cannot be placed.
-pub(crate) fn stale_read(writes: u64) -> History {
-    let mut h = History::new();
-    let ms = 1_000_000u64;
-    for i in 0..writes {
-        let process = i % 3;
-        let mut e = Event::new(i * 10 * ms, EventType::Invoke, "set");
-        e.process = Some(process);
-        e.key = Some("x".into());
-        e.value = Some(Value::Str(format!("v{i}")));
-        h.push(e.clone());
-        e.time += 4 * ms;
-        e.ty = EventType::Ok;
-        e.value = Some(Value::Str("OK".into()));
-        h.push(e);
-    }
-    let t = writes * 10 * ms;
-    let mut e = Event::new(t, EventType::Invoke, "get");
-    e.process = Some(0);
-    e.key = Some("x".into());
-    h.push(e.clone());
-    e.time += 3 * ms;
-    e.ty = EventType::Ok;
-    e.value = Some(Value::Str("v0".into()));
-    h.push(e);
-    h
-}

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use anarcho_checker::{Verdict, check};
 use anarcho_reports::{RunRecord, rerender, write_run};
 
-use support::{chromium, harness_result, png_colours, run_chromium, stale_read};
+use anarcho_checker::fixtures::stale_read;
+use support::{chromium, harness_result, png_colours, run_chromium};
 
 /// Where this test's run directories go: `target/tmp/browser/<name>/<pid>/`,
 /// kept after the test so the screenshots can be looked at. Per process,

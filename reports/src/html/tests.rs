@@ -217,7 +217,7 @@ fn a_long_run_is_drawn_in_windows_around_faults_and_says_so() {
 
 #[test]
 fn an_invalid_linearizability_report_draws_the_partial_linearisation_and_the_stuck_read() {
-    let sample = Sample::of(crate::testing::stale_read(12));
+    let sample = Sample::of(anarcho_checker::fixtures::stale_read(12));
     assert_eq!(sample.report.linearizability.invalid_partitions, 1);
     let html = render_html(&sample.record());
     // The banner's jump goes to the stuck operation, which exists.

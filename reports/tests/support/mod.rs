@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anarcho_checker::{Event, EventType, History, Value};
-
 /// The Chromium binary: `$ANARCHO_CHROMIUM`, else the first of the usual
 /// names on `PATH`.
 pub fn chromium() -> Option<PathBuf> {
@@ -108,34 +106,6 @@ pub fn harness_result(dom: &str) -> serde_json::Value {
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// A register history that is not linearizable: `writes` acknowledged
-/// `set x` by three processes one after another, then a read of `x` that
-/// returns the first value written.
-pub fn stale_read(writes: u64) -> History {
-    let mut h = History::new();
-    let ms = 1_000_000u64;
-    for i in 0..writes {
-        let mut e = Event::new(i * 10 * ms, EventType::Invoke, "set");
-        e.process = Some(i % 3);
-        e.key = Some("x".into());
-        e.value = Some(Value::Str(format!("v{i}")));
-        h.push(e.clone());
-        e.time += 4 * ms;
-        e.ty = EventType::Ok;
-        e.value = Some(Value::Str("OK".into()));
-        h.push(e);
-    }
-    let mut e = Event::new(writes * 10 * ms, EventType::Invoke, "get");
-    e.process = Some(0);
-    e.key = Some("x".into());
-    h.push(e.clone());
-    e.time += 3 * ms;
-    e.ty = EventType::Ok;
-    e.value = Some(Value::Str("v0".into()));
-    h.push(e);
-    h
 }
 
 /// Decodes a PNG and counts its distinct colours.
